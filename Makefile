@@ -1,0 +1,88 @@
+# The course's commands. `make run` and `make test` set everything up on a fresh clone.
+#   make run [NB=01] [PROFILE=smoke] [PARAMS="retention_rate=0.8 horizon=20"]
+#   make test | lab | lint | bench | refresh NB=01 | constraints | clean | distclean
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Python 3.11 or newer; override with `make PYTHON=/path/to/python3.12 ...`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+
+.PHONY: help env run test test-package test-notebooks lab lint format bench refresh constraints clean distclean
+
+help:
+	@echo "make run      execute every chapter into build/ (NB=01, PROFILE=name, PARAMS='k=v ...')"
+	@echo "make test     package tests, then the chapters' checked outputs (nbval)"
+	@echo "make lab      JupyterLab on the course"
+	@echo "make lint     ruff over src, tests, bench and notebooks"
+	@echo "make bench    speed and memory of summarize against DuckDB and lifetimes"
+	@echo "make refresh NB=01   re-execute a chapter in place and keep only checked outputs"
+	@echo "make clean    remove build outputs (distclean also removes .venv)"
+
+# The environment: created once, re-installed only when the dependencies change.
+env: $(STAMP)
+$(STAMP): pyproject.toml constraints.txt
+	@if [ -z "$(PYTHON)" ]; then echo "error: no python3 found; install Python 3.11+ or pass PYTHON=..." >&2; exit 1; fi
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+		echo "error: $(PYTHON) is older than 3.11; pass PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "installing the course's packages into $(VENV) (pinned by constraints.txt)"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[bench,dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m helpers.runner $(if $(NB),--nb $(NB)) $(if $(PROFILE),--profile $(PROFILE)) \
+		$(foreach p,$(PARAMS),-p $(p))
+
+# Both suites run even if the first fails; the target fails if either did.
+test: $(STAMP)
+	@status=0; \
+	$(BIN)/python -m pytest || status=1; \
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ || status=1; \
+	exit $$status
+
+test-package: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench notebooks
+	$(BIN)/ruff format --check src tests bench notebooks
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests bench notebooks
+	$(BIN)/ruff format src tests bench notebooks
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_summarize.py
+
+# Re-execute a chapter in place, then keep outputs only on cells tagged keep_output
+# (the `# NBVAL_CHECK_OUTPUT` cells) with their execution counts, as nbval needs.
+refresh: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make refresh NB=01" >&2; exit 2; }
+	@nb=$$(ls notebooks/$(NB)*.ipynb) && \
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" && \
+	$(BIN)/nbstripout --keep-count "$$nb" && echo "refreshed $$nb"
+
+# Re-pin every package after a change to pyproject.toml.
+constraints:
+	rm -rf build/pin-venv && $(PYTHON) -m venv build/pin-venv
+	build/pin-venv/bin/python -m pip install --quiet -e ".[bench,dev]"
+	{ head -2 constraints.txt; build/pin-venv/bin/python -m pip freeze --exclude-editable \
+		| grep -v '^crm-course-helpers'; } > constraints.tmp && mv constraints.tmp constraints.txt
+	rm -rf build/pin-venv
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) src/*.egg-info

@@ -1,0 +1,36 @@
+"""Domain errors raised by the helper package.
+
+Every message names the column or parameter at fault, what was wrong and how to fix it, so
+that a learner never has to read a pandas traceback to find out what went wrong.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConvergenceError",
+    "DataQualityWarning",
+    "DataValidationError",
+    "NotFittedError",
+    "ParameterError",
+]
+
+
+class DataValidationError(ValueError):
+    """Input data does not meet the documented contract (missing column, bad values, ...)."""
+
+
+class ParameterError(ValueError):
+    """A notebook or function parameter is out of range or of the wrong type."""
+
+
+class ConvergenceError(RuntimeError):
+    """An optimiser did not converge; the message says what to try."""
+
+
+class NotFittedError(RuntimeError):
+    """A prediction method was called before ``fit``."""
+
+
+class DataQualityWarning(UserWarning):
+    """Input is valid but has something the user should know about (duplicates, rows outside
+    the observation window, ...). Nothing is dropped without one of these."""

@@ -1,0 +1,296 @@
+"""Run the course: execute chapter notebooks with papermill and render them to HTML.
+
+Used by ``make run``; also usable directly::
+
+    python -m helpers.runner                       # every chapter, default parameters
+    python -m helpers.runner --nb 01               # one chapter (by number or name)
+    python -m helpers.runner --profile smoke       # a workshop profile (course/profiles/)
+    python -m helpers.runner --nb 01 -p retention_rate=0.8
+
+Executed notebooks go to ``build/executed/``, HTML pages to ``build/html/`` with an
+``index.html``. A failing notebook is reported with the cell that failed, the other notebooks
+still run, and the command exits with status 1. Profiles, chapter names and parameter names are
+all checked before anything runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .exceptions import ParameterError
+
+__all__ = ["Job", "Result", "load_profile", "main", "plan", "run_jobs"]
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+PROFILES = ROOT / "course" / "profiles"
+
+
+@dataclass
+class Job:
+    """One notebook to execute, with its parameter overrides."""
+
+    notebook: Path
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.notebook.stem
+
+
+@dataclass
+class Result:
+    """Outcome of one notebook run."""
+
+    name: str
+    status: str  # "ok" or "FAILED"
+    seconds: float
+    error: str = ""
+    output: Path | None = None
+
+
+def chapters(folder: Path = NOTEBOOKS) -> list[Path]:
+    """Chapter notebooks in course order (``NN_topic.ipynb``)."""
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _find_chapter(ref: str, available: list[Path]) -> Path:
+    ref = str(ref).removesuffix(".ipynb")
+    hits = [p for p in available if p.stem == ref or p.stem.split("_", 1)[0] == ref.zfill(2)]
+    if len(hits) != 1:
+        names = ", ".join(p.stem for p in available)
+        raise ParameterError(f"no chapter {ref!r}; the chapters are: {names}")
+    return hits[0]
+
+
+def available_profiles(folder: Path = PROFILES) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.yaml"))
+
+
+def load_profile(name: str, folder: Path = PROFILES) -> dict:
+    """Read ``course/profiles/<name>.yaml``: ``chapters`` (list or "all") and ``parameters``
+    (per chapter name, a mapping of overrides)."""
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        raise ParameterError(
+            f"unknown profile {name!r}; available profiles: {', '.join(available_profiles(folder))}"
+        )
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = set(spec) - {"description", "chapters", "parameters"}
+    if unknown:
+        raise ParameterError(
+            f"profile {name!r} has unknown key(s) {sorted(unknown)}; "
+            "use description, chapters and parameters"
+        )
+    return spec
+
+
+def notebook_parameters(path: Path) -> dict:
+    """Names and defaults of a notebook's ``parameters`` cell (via papermill)."""
+    import papermill
+
+    return papermill.inspect_notebook(str(path))
+
+
+def plan(
+    nb: list[str] | None = None,
+    profile: str | None = None,
+    overrides: dict | None = None,
+    folder: Path = NOTEBOOKS,
+    profiles: Path = PROFILES,
+) -> list[Job]:
+    """Resolve chapters and parameters; every name is checked here, before anything runs.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown profile, chapter or parameter.
+    """
+    available = chapters(folder)
+    spec = load_profile(profile, profiles) if profile else {}
+    wanted = spec.get("chapters", "all")
+    selected = available if wanted == "all" else [_find_chapter(c, available) for c in wanted]
+    if nb:
+        selected = [_find_chapter(c, available) for c in nb]
+    jobs = []
+    profile_params = spec.get("parameters") or {}
+    for ref in profile_params:
+        _find_chapter(ref, available)
+    for path in selected:
+        params = dict(profile_params.get(path.stem) or {})
+        declared = notebook_parameters(path)
+        unknown = sorted(set(params) - set(declared))
+        if unknown:
+            raise ParameterError(
+                f"profile {profile!r} sets unknown parameter(s) {unknown} for {path.stem}; "
+                f"its parameters are: {', '.join(declared)}"
+            )
+        for key, value in (overrides or {}).items():
+            if key in declared:
+                params[key] = value
+        jobs.append(Job(path, params))
+    for key in overrides or {}:
+        if not any(key in notebook_parameters(j.notebook) for j in jobs):
+            raise ParameterError(
+                f"no selected chapter has a parameter {key!r}; check the spelling against the "
+                "chapter's parameters cell"
+            )
+    return jobs
+
+
+def _failed_cell(source_notebook: Path, err: Exception) -> str:
+    """'cell 12 (`first line`): ErrorName: message' for a papermill execution error.
+
+    Cells are counted from 1 at the top of the chapter as it is on disk (papermill's index
+    counts its own injected cells, so the failing cell is found by its source).
+    """
+    import nbformat
+
+    code = getattr(err, "source", None)
+    where = "a cell"
+    if code is not None:
+        cells = nbformat.read(source_notebook, as_version=4).cells
+        numbers = [i for i, c in enumerate(cells, 1) if c.source == code]
+        first = code.strip().splitlines()
+        where = (f"cell {numbers[0]}" if numbers else "the injected parameters cell") + (
+            f" (`{first[0][:60]}`)" if first else ""
+        )
+    ename = getattr(err, "ename", type(err).__name__)
+    evalue = str(getattr(err, "evalue", err)).strip().splitlines()
+    return f"{where}: {ename}: {evalue[0] if evalue else ''}"
+
+
+def _render_html(executed: Path, target: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(
+        nbformat.read(executed, as_version=4)
+    )
+    target.write_text(body, encoding="utf-8")
+
+
+def _write_index(results: list[Result], html_dir: Path) -> None:
+    rows = "\n".join(
+        f'<tr><td><a href="{r.name}.html">{html.escape(r.name)}</a></td>'
+        f'<td class="{r.status.lower()}">{r.status}</td><td>{r.seconds:.1f}</td>'
+        f"<td>{html.escape(r.error)}</td></tr>"
+        for r in results
+    )
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>CRM analytics course: executed chapters</title>
+<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:.3em 1em;text-align:left}}
+.ok{{color:#3a7d44}}.failed{{color:#c73e1d;font-weight:bold}}</style></head>
+<body><h1>CRM analytics course: executed chapters</h1>
+<table><tr><th>notebook</th><th>status</th><th>seconds</th><th>error</th></tr>
+{rows}
+</table></body></html>
+"""
+    (html_dir / "index.html").write_text(page, encoding="utf-8")
+
+
+def run_jobs(jobs: list[Job], build: Path, render: bool = True) -> list[Result]:
+    """Execute each job into ``build/executed``; render HTML into ``build/html``."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    executed_dir, html_dir = build / "executed", build / "html"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    if render:
+        html_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for i, job in enumerate(jobs, 1):
+        out = executed_dir / job.notebook.name
+        print(f"[{i}/{len(jobs)}] {job.name} ...", end=" ", flush=True)
+        start = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(job.notebook),
+                str(out),
+                parameters=job.parameters,
+                cwd=str(job.notebook.parent),
+                progress_bar=False,
+                kernel_name="python3",
+            )
+            result = Result(job.name, "ok", time.perf_counter() - start, output=out)
+        except PapermillExecutionError as err:
+            result = Result(
+                job.name,
+                "FAILED",
+                time.perf_counter() - start,
+                _failed_cell(job.notebook, err),
+                out,
+            )
+        except Exception as err:  # kernel died, bad notebook file, ...
+            result = Result(
+                job.name, "FAILED", time.perf_counter() - start, f"{type(err).__name__}: {err}"
+            )
+        print(f"{result.status} ({result.seconds:.1f} s)", flush=True)
+        if result.error:
+            print(f"    {job.name}: {result.error}", flush=True)
+        if render and result.output is not None and result.output.exists():
+            _render_html(result.output, html_dir / f"{job.name}.html")
+        results.append(result)
+    if render:
+        _write_index(results, html_dir)
+    return results
+
+
+def format_table(results: list[Result]) -> str:
+    width = max([len("notebook")] + [len(r.name) for r in results])
+    lines = [f"{'notebook':<{width}}  status  seconds", f"{'-' * width}  ------  -------"]
+    lines += [f"{r.name:<{width}}  {r.status:<6}  {r.seconds:7.1f}" for r in results]
+    total = sum(r.seconds for r in results)
+    lines.append(f"{'total':<{width}}  {'':6}  {total:7.1f}")
+    return "\n".join(lines)
+
+
+def _parse_overrides(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ParameterError(f"-p {item!r}: write parameters as NAME=VALUE")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.runner", description="Execute the course's chapter notebooks."
+    )
+    parser.add_argument("--nb", action="append", help="chapter number or name (repeatable)")
+    parser.add_argument("--profile", help=f"workshop profile in {PROFILES.relative_to(ROOT)}/")
+    parser.add_argument("-p", "--param", action="append", default=[], help="NAME=VALUE override")
+    parser.add_argument("--build", default=str(ROOT / "build"), help="output folder")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    args = parser.parse_args(argv)
+    nbs = [n for item in args.nb or [] for n in item.split(",") if n]
+    try:
+        jobs = plan(nbs or None, args.profile, _parse_overrides(args.param))
+    except ParameterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    results = run_jobs(jobs, Path(args.build), render=not args.no_html)
+    print()
+    print(format_table(results))
+    failed = [r for r in results if r.status != "ok"]
+    if not args.no_html:
+        print(f"\nHTML: {Path(args.build) / 'html' / 'index.html'}")
+    if failed:
+        print(f"\n{len(failed)} notebook(s) failed:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.name}: {r.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Chapter notebooks: structure, parameters, committed outputs, and runs under papermill."""
+
+from __future__ import annotations
+
+import ast
+
+import nbformat
+import papermill
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from helpers.runner import NOTEBOOKS, chapters, load_profile
+
+CHAPTERS = chapters()
+IDS = [p.stem for p in CHAPTERS]
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _tags(cell) -> list[str]:
+    return cell.metadata.get("tags", [])
+
+
+def test_there_are_chapters():
+    assert {"00_welcome", "01_crm_foundations"} <= set(IDS)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_parameters_cell(path):
+    nb = _read(path)
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in _tags(c)]
+    assert len(tagged) == 1, f"{path.name}: {len(tagged)} cells tagged 'parameters'"
+    cell = nb.cells[tagged[0]]
+    tree = ast.parse(cell.source)
+    names = []
+    for node in tree.body:
+        # Literal, type-annotated defaults only: nothing derived in the parameters cell.
+        assert isinstance(node, ast.AnnAssign), f"{path.name}: not annotated: {ast.unparse(node)}"
+        ast.literal_eval(node.value)
+        names.append(node.target.id)
+    assert "seed" in names
+    for line in cell.source.splitlines():
+        assert "#" in line, f"{path.name}: parameter without a comment: {line!r}"
+    # The next code cell validates every parameter.
+    following = next(c for c in nb.cells[tagged[0] + 1 :] if c.cell_type == "code")
+    for name in names:
+        assert name in following.source, f"{path.name}: parameter {name!r} is not validated"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_skeleton_and_exercises(path):
+    nb = _read(path)
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
+    assert "## Learning objectives" in headings
+    assert headings.index("## Key takeaways") < headings.index("## Exercises")
+    solutions = [i for i, c in enumerate(nb.cells) if "solution" in _tags(c)]
+    assert solutions, f"{path.name} has no exercises"
+    for i in solutions:
+        # The cell before holds the learner's `answer_N = None`; the cell after self-checks it.
+        assert nb.cells[i - 1].source.strip().startswith("answer_")
+        assert "check_answer(" in nb.cells[i + 1].source
+    assert "sys.path" not in "".join(c.source for c in nb.cells)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_committed_outputs_only_on_checked_cells(path):
+    for cell in _read(path).cells:
+        if cell.cell_type != "code":
+            continue
+        checked = cell.source.lstrip().startswith("# NBVAL_CHECK_OUTPUT")
+        if checked:
+            assert cell.outputs and cell.execution_count, "checked cell without stored output"
+            assert "keep_output" in _tags(cell)
+        else:
+            assert not cell.outputs, f"{path.name}: stray output in {cell.source[:40]!r}"
+
+
+def _run(path, tmp_path, parameters):
+    out = tmp_path / path.name
+    papermill.execute_notebook(
+        str(path),
+        str(out),
+        parameters=parameters,
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    return _read(out)
+
+
+def _self_checks(nb) -> list[str]:
+    texts = []
+    for c in nb.cells:
+        if c.cell_type == "code" and "check_answer(" in c.source:
+            texts.append("".join(o.get("data", {}).get("text/plain", "") for o in c.outputs))
+    return texts
+
+
+SMOKE = load_profile("smoke")["parameters"]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+@pytest.mark.parametrize("params", ["defaults", "smoke"])
+def test_runs_under_papermill_and_solutions_pass(path, params, tmp_path):
+    parameters = {} if params == "defaults" else SMOKE.get(path.stem, {})
+    if params == "smoke":
+        assert parameters, f"profile smoke has no small parameter set for {path.stem}"
+    nb = _run(path, tmp_path, parameters)
+    checks = _self_checks(nb)
+    assert checks and all(t.startswith("✓") for t in checks), checks
+
+
+def test_bad_parameter_stops_the_notebook_with_a_clear_message(tmp_path):
+    path = NOTEBOOKS / "01_crm_foundations.ipynb"
+    with pytest.raises(PapermillExecutionError) as info:
+        _run(path, tmp_path, {"retention_rate": 1.5})
+    err = info.value
+    assert err.ename == "ParameterError"
+    assert "parameter 'retention_rate' = 1.5 is out of range" in err.evalue
+    # It stops at the validation cell, right after the parameters (and papermill's injected cell).
+    nb = _read(tmp_path / path.name)
+    failing = nb.cells[err.cell_index]
+    assert "validated()" in failing.source
+    assert not any(c.get("outputs") for c in nb.cells[err.cell_index + 1 :])
+
+
+def test_bad_choice_parameter(tmp_path):
+    with pytest.raises(PapermillExecutionError, match="'cdnow_kind' = 'full' is not one of"):
+        _run(NOTEBOOKS / "00_welcome.ipynb", tmp_path, {"cdnow_kind": "full"})
