@@ -120,11 +120,13 @@ def test_bad_parameter_stops_the_notebook_with_a_clear_message(tmp_path):
     err = info.value
     assert err.ename == "ParameterError"
     assert "parameter 'retention_rate' = 1.5 is out of range" in err.evalue
-    # It stops at the validation cell, right after the parameters (and papermill's injected cell).
+    # It stops at the validation cell, right after the parameters: nothing after it ran.
+    assert "validated()" in err.source
     nb = _read(tmp_path / path.name)
-    failing = nb.cells[err.cell_index]
-    assert "validated()" in failing.source
-    assert not any(c.get("outputs") for c in nb.cells[err.cell_index + 1 :])
+    failing = next(i for i, c in enumerate(nb.cells) if c.source == err.source)
+    previous_code = [c for c in nb.cells[:failing] if c.cell_type == "code"][-1]
+    assert "injected-parameters" in _tags(previous_code)
+    assert not any(c.get("outputs") for c in nb.cells[failing + 1 :])
 
 
 def test_bad_choice_parameter(tmp_path):
