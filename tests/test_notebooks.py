@@ -41,6 +41,8 @@ def test_parameters_cell(path):
         ast.literal_eval(node.value)
         names.append(node.target.id)
     assert "seed" in names
+    # papermill must see every parameter (its parser is stricter than Python's).
+    assert list(papermill.inspect_notebook(str(path))) == names
     for line in cell.source.splitlines():
         assert "#" in line, f"{path.name}: parameter without a comment: {line!r}"
     # The next code cell validates every parameter.

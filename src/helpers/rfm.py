@@ -194,3 +194,195 @@ def summarize(
                 stacklevel=2,
             )
     return out[active]
+
+
+def rfm_table(
+    transactions: pd.DataFrame,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    observation_end=None,
+    time_unit: str = "D",
+) -> pd.DataFrame:
+    """Classic RFM inputs per customer, as marketers define them.
+
+    Unlike :func:`summarize` (the convention of the probability models), RFM counts every
+    purchase occasion and the whole spend:
+
+    * ``recency``: time from the last purchase to ``observation_end`` (small = recent);
+    * ``frequency``: number of purchase days, the first one included;
+    * ``monetary``: total spend in the window.
+
+    Parameters are as in :func:`summarize`; the log is validated the same way.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer id, with ``recency``, ``frequency``, ``monetary``.
+
+    Examples
+    --------
+    >>> from helpers.data import load_cdnow
+    >>> rfm = rfm_table(load_cdnow("sample"))
+    >>> int(rfm["frequency"].sum()), round(float(rfm["monetary"].sum()), 2)
+    (6696, 244091.94)
+    """
+    s = summarize(
+        transactions,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        observation_end=observation_end,
+        time_unit=time_unit,
+    )
+    days = pd.to_datetime(transactions[date_col], errors="coerce")
+    if isinstance(days.dtype, pd.DatetimeTZDtype):
+        days = days.dt.tz_localize(None)
+    obs_end = days.max().normalize() if observation_end is None else pd.Timestamp(observation_end)
+    inside = days.dt.normalize() <= obs_end.normalize()
+    amounts = pd.to_numeric(transactions[amount_col], errors="coerce")
+    total = amounts[inside].groupby(transactions.loc[inside, customer_col]).sum()
+    return pd.DataFrame(
+        {
+            # T runs from the first purchase to the end, recency from the first to the last.
+            "recency": s["T"] - s["recency"],
+            "frequency": s["frequency"] + 1,
+            "monetary": total.reindex(s.index).to_numpy(),
+        },
+        index=s.index,
+    )
+
+
+#: Default segment rules for 5 score bins, checked in order (first match wins); every (R, F)
+#: pair of scores 1..5 matches exactly one row. Replace with your own table of the same columns.
+DEFAULT_SEGMENT_RULES = pd.DataFrame(
+    [
+        ("champions", 4, 5, 4, 5, "bought recently and often: reward, ask for referrals"),
+        ("loyal", 3, 5, 3, 5, "buy regularly: offer membership, up-sell"),
+        ("new", 4, 5, 1, 1, "first purchase was recent: onboard, make the second purchase easy"),
+        ("promising", 4, 5, 2, 2, "recent, a few purchases: build the habit"),
+        ("needs attention", 3, 3, 1, 2, "cooling down: a timely, relevant offer"),
+        ("at risk", 1, 2, 3, 5, "used to buy often, not lately: win back before they are gone"),
+        ("hibernating", 1, 2, 1, 2, "few purchases, long ago: low-cost reactivation or let go"),
+    ],
+    columns=["segment", "r_min", "r_max", "f_min", "f_max", "action"],
+)
+
+
+def _scores(values: pd.Series, bins: int, higher_is_better: bool) -> np.ndarray:
+    """Quantile scores 1..bins: score = 1 + floor(bins * (rank - 1) / n), where rank is the
+    value's rank from worst to best and tied values share their lowest rank — so equal values
+    always get the same score and the result does not depend on row order."""
+    key = values if higher_is_better else -values
+    rank = key.rank(method="min").to_numpy()
+    return (1 + np.floor(bins * (rank - 1) / len(values))).astype(int)
+
+
+def rfm_scores(
+    rfm: pd.DataFrame,
+    bins: int = 5,
+    rules: pd.DataFrame | None = None,
+    recency_col: str = "recency",
+    frequency_col: str = "frequency",
+    monetary_col: str = "monetary",
+) -> pd.DataFrame:
+    """Recency, frequency and monetary scores 1..``bins``, an RFM code and a named segment.
+
+    Parameters
+    ----------
+    rfm : pandas.DataFrame
+        One row per customer, e.g. from :func:`rfm_table`. Recency is the time *since* the last
+        purchase: the most recent customers get the highest R score.
+    bins : int
+        Number of score levels (5 is the usual choice; the default rules need it).
+    rules : pandas.DataFrame, optional
+        Segment rules with columns ``segment, r_min, r_max, f_min, f_max`` (optionally
+        ``m_min, m_max`` and ``action``), checked in order, first match wins. Defaults to
+        :data:`DEFAULT_SEGMENT_RULES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns plus ``r_score``, ``f_score``, ``m_score`` (1 = worst, ``bins`` =
+        best), ``rfm_score`` (e.g. ``"545"``) and ``segment``.
+
+    Raises
+    ------
+    DataValidationError
+        For a missing column, missing or negative values, or a rule table without its columns.
+    ParameterError
+        For ``bins`` out of 2..10, or the default rules with ``bins`` other than 5.
+
+    Warns
+    -----
+    DataQualityWarning
+        When some customers match no rule; they get the segment ``"unclassified"``.
+    """
+    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or not 2 <= bins <= 10:
+        raise ParameterError(f"bins={bins!r} must be a whole number from 2 to 10 (usually 5)")
+    cols = {
+        "recency_col": recency_col,
+        "frequency_col": frequency_col,
+        "monetary_col": monetary_col,
+    }
+    for role, col in cols.items():
+        if col not in rfm.columns:
+            raise DataValidationError(
+                f"column {col!r} not found; the data has columns {list(rfm.columns)}; pass "
+                f"{role}=<name>, or build the table with helpers.rfm.rfm_table"
+            )
+        values = pd.to_numeric(rfm[col], errors="coerce")
+        bad = values.isna() | (values < 0)
+        if bad.any():
+            rows = ", ".join(str(i) for i in rfm.index[bad.to_numpy()][:5])
+            raise DataValidationError(
+                f"column {col!r} has {int(bad.sum())} missing or negative value(s) (rows {rows}); "
+                "RFM scores need a non-negative number for every customer"
+            )
+    if len(rfm) == 0:
+        raise DataValidationError("rfm is empty; pass at least one customer")
+    if rules is None:
+        if bins != 5:
+            raise ParameterError(
+                f"the default segment rules are written for bins=5, not bins={bins}; pass "
+                "rules=<your table> (columns segment, r_min, r_max, f_min, f_max)"
+            )
+        rules = DEFAULT_SEGMENT_RULES
+    need = {"segment", "r_min", "r_max", "f_min", "f_max"}
+    if not need <= set(rules.columns):
+        raise DataValidationError(
+            f"rules lack column(s) {sorted(need - set(rules.columns))}; a rule table needs "
+            "segment, r_min, r_max, f_min, f_max (and optionally m_min, m_max)"
+        )
+    out = rfm.copy()
+    out["r_score"] = _scores(pd.to_numeric(rfm[recency_col]), bins, higher_is_better=False)
+    out["f_score"] = _scores(pd.to_numeric(rfm[frequency_col]), bins, higher_is_better=True)
+    out["m_score"] = _scores(pd.to_numeric(rfm[monetary_col]), bins, higher_is_better=True)
+    out["rfm_score"] = (
+        out["r_score"].astype(str) + out["f_score"].astype(str) + out["m_score"].astype(str)
+    )
+    segment = np.full(len(out), None, dtype=object)
+    r, f, m = (out[c].to_numpy() for c in ("r_score", "f_score", "m_score"))
+    for rule in rules.itertuples(index=False):
+        rd = rule._asdict()
+        hit = (
+            (segment == None)  # noqa: E711 - elementwise test on an object array
+            & (r >= rd["r_min"])
+            & (r <= rd["r_max"])
+            & (f >= rd["f_min"])
+            & (f <= rd["f_max"])
+            & (m >= rd.get("m_min", 1))
+            & (m <= rd.get("m_max", bins))
+        )
+        segment[hit] = rd["segment"]
+    missing = segment == None  # noqa: E711
+    if missing.any():
+        warnings.warn(
+            f"{int(missing.sum())} customer(s) match no segment rule and are labelled "
+            "'unclassified'; extend the rule table to cover every score combination",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+        segment[missing] = "unclassified"
+    out["segment"] = segment
+    return out
