@@ -9,8 +9,20 @@ from .purchases import (
     simulate_paretonbd_summary,
     simulate_paretonbd_transactions,
 )
+from .subscriptions import (
+    EXIT_REASONS,
+    TRUE_HAZARD_RATIOS,
+    SubscriptionTruth,
+    design_matrix,
+    subscriptions,
+)
 
 __all__ = [
+    "EXIT_REASONS",
+    "SubscriptionTruth",
+    "TRUE_HAZARD_RATIOS",
+    "design_matrix",
+    "subscriptions",
     "RELATIONSHIP_TYPES",
     "STATUSES",
     "b2b_accounts",

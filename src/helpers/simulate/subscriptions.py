@@ -1,0 +1,257 @@
+"""Seeded simulator of contractual customers (a telecom or membership business).
+
+The lifetimes follow a proportional-hazards model with a Weibull baseline whose hazard ratios
+are stated (the truth the chapters recover); usage and complaint logs give the behaviour an
+early-warning model can watch, and churned customers carry an exit reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ParameterError
+from ..params import check_date, check_int, check_number
+
+__all__ = [
+    "EXIT_REASONS",
+    "SubscriptionTruth",
+    "TRUE_HAZARD_RATIOS",
+    "design_matrix",
+    "subscriptions",
+]
+
+#: Reference level of each categorical covariate (hazard ratio 1).
+REFERENCE = {"plan": "monthly", "value_tier": "low", "channel": "store", "age_band": "18-29"}
+LEVELS = {
+    "plan": (["monthly", "annual", "two-year"], [0.5, 0.3, 0.2]),
+    "value_tier": (["low", "medium", "high"], [0.5, 0.3, 0.2]),
+    "channel": (["store", "online", "phone"], [0.3, 0.5, 0.2]),
+    "age_band": (["18-29", "30-44", "45-59", "60+"], [0.25, 0.35, 0.25, 0.15]),
+}
+
+#: True hazard ratios, per design column (categorical: against the reference level;
+#: numeric: per unit — monthly_charge per dollar, complaints per complaint in the first
+#: 90 days, usage_trend per unit of the change in log usage over the first three months).
+TRUE_HAZARD_RATIOS: dict[str, float] = {
+    "plan[annual]": 0.55,
+    "plan[two-year]": 0.35,
+    "value_tier[medium]": 0.85,
+    "value_tier[high]": 0.70,
+    "channel[online]": 1.25,
+    "channel[phone]": 1.00,
+    "age_band[30-44]": 0.90,
+    "age_band[45-59]": 0.80,
+    "age_band[60+]": 0.75,
+    "monthly_charge": 1.06 ** (1 / 10),  # 1.06 per $10
+    "complaints": 1.30,
+    "usage_trend": 0.40,
+}
+
+#: Exit reasons by family (the curriculum's three: our company, related parties, outside).
+EXIT_REASONS = {
+    "service": "our company",
+    "product": "our company",
+    "price": "our company",
+    "partner or agent": "related parties",
+    "moved or closed": "outside anyone's control",
+}
+
+
+@dataclass
+class SubscriptionTruth:
+    """What the simulator planted: the model and each customer's uncensored end date."""
+
+    hazard_ratios: dict[str, float]
+    weibull_shape: float
+    weibull_scale_days: float
+    observation_end: pd.Timestamp
+    true_end: pd.Series = field(repr=False)
+
+    @property
+    def coefficients(self) -> dict[str, float]:
+        """Log hazard ratios (the Cox model's coefficients)."""
+        return {k: float(np.log(v)) for k, v in self.hazard_ratios.items()}
+
+
+def design_matrix(customers: pd.DataFrame) -> pd.DataFrame:
+    """Numeric design of the simulator's covariates: dummies against the reference levels,
+    named like :data:`TRUE_HAZARD_RATIOS` (``plan[annual]`` ...), plus the numeric columns."""
+    parts = []
+    for col, ref in REFERENCE.items():
+        levels = [lv for lv in LEVELS[col][0] if lv != ref]
+        for lv in levels:
+            parts.append((customers[col] == lv).astype(float).rename(f"{col}[{lv}]"))
+    for col in ("monthly_charge", "complaints", "usage_trend"):
+        parts.append(customers[col].astype(float))
+    return pd.concat(parts, axis=1)
+
+
+def subscriptions(
+    n: int = 5_000,
+    random_state=None,
+    start: str = "2021-01-01",
+    observation_end: str = "2024-12-31",
+    weibull_shape: float = 1.3,
+    weibull_scale_days: float = 900.0,
+) -> tuple[dict[str, pd.DataFrame], SubscriptionTruth]:
+    """Simulate subscribers, their monthly usage and complaints, as seen at ``observation_end``.
+
+    Generating process (the truth):
+
+    * sign-up dates are uniform from ``start`` to 60 days before ``observation_end``;
+    * covariates: ``plan`` (monthly 50%, annual 30%, two-year 20%), ``monthly_charge``
+      (normal, mean $45 + $15 for annual and $25 for two-year plans, sd $15, clipped to
+      $10-150), ``value_tier``, ``channel``, ``age_band`` (shares in ``LEVELS``),
+      ``complaints`` (support complaints in the first 90 days, Poisson with mean 0.6) and
+      ``usage_trend`` (change of log usage over the first three months, normal(0, 0.3));
+    * lifetime in days: proportional hazards, ``h(t | x) = h0(t) exp(x'b)`` with Weibull
+      baseline ``h0(t) = (k / s) (t / s)^(k - 1)``, ``k = weibull_shape``,
+      ``s = weibull_scale_days``, and hazard ratios :data:`TRUE_HAZARD_RATIOS`;
+    * a customer whose lifetime ends after ``observation_end`` is still active then: their
+      ``end_date`` is missing (censored), as a CRM system would show it;
+    * churned customers get an ``exit_reason`` (service, product, price, partner or agent,
+      moved or closed; complaints make service, a high charge makes price more likely) and
+      its ``exit_family``;
+    * monthly usage (GB) per complete active month: a customer level (lognormal, median 20)
+      times ``exp(usage_trend * min(m, 3) / 3)`` in month ``m`` of tenure (the trend plays out
+      over the first three months, then usage is flat), noise sd 0.15 on the log scale, and —
+      the warning sign — 40% lower in each of the last four months before the customer leaves;
+    * complaints after the first 90 days arrive at a customer rate proportional to
+      ``0.2 + complaints`` per year, dated uniformly over the active time.
+
+    Parameters
+    ----------
+    n : int
+        Number of customers.
+    random_state : None, int or numpy.random.Generator
+    start, observation_end : date-like
+        First sign-up date and the date the data are observed.
+    weibull_shape, weibull_scale_days : float
+        Baseline hazard (shape above 1: the hazard rises with tenure).
+
+    Returns
+    -------
+    data : dict of pandas.DataFrame
+        ``"customers"`` (one row per customer, indexed by ``customer_id``), ``"usage"``
+        (``customer_id, month, usage_gb``; ``month`` is the month's first day, only complete
+        months before ``observation_end``) and ``"complaints"`` (``customer_id, date``).
+    truth : SubscriptionTruth
+        Hazard ratios, baseline, and every customer's uncensored end date.
+    """
+    n = check_int("n", n, 10, 10_000_000)
+    k = check_number("weibull_shape", weibull_shape, 0, low_open=True)
+    scale = check_number("weibull_scale_days", weibull_scale_days, 0, low_open=True)
+    t0, t_end = check_date("start", start), check_date("observation_end", observation_end)
+    if (t_end - t0).days < 120:
+        raise ParameterError(
+            f"observation_end ({t_end.date()}) must be at least 120 days after start "
+            f"({t0.date()}) so that customers can sign up and be followed"
+        )
+    rng = np.random.default_rng(random_state)
+
+    signup = t0 + pd.to_timedelta(rng.integers(0, (t_end - t0).days - 60, n), unit="D")
+    cust = pd.DataFrame(index=pd.Index([f"S{i:06d}" for i in range(1, n + 1)], name="customer_id"))
+    cust["start_date"] = signup
+    for col, (levels, probs) in LEVELS.items():
+        cust[col] = rng.choice(levels, size=n, p=probs)
+    plan_add = cust["plan"].map({"monthly": 0.0, "annual": 15.0, "two-year": 25.0})
+    cust["monthly_charge"] = np.clip(rng.normal(45 + plan_add, 15), 10, 150).round(2)
+    cust["complaints"] = rng.poisson(0.6, n)
+    cust["usage_trend"] = rng.normal(0, 0.3, n).round(3)
+
+    x = design_matrix(cust)
+    beta = np.log(pd.Series(TRUE_HAZARD_RATIOS))[x.columns]
+    risk = np.exp(x.to_numpy() @ beta.to_numpy())
+    life_days = scale * (-np.log(rng.random(n)) / risk) ** (1 / k)
+    true_end = cust["start_date"] + pd.to_timedelta(np.ceil(life_days), unit="D")
+    ended = true_end <= t_end
+    cust["end_date"] = true_end.where(ended)
+
+    # Exit reasons: multinomial with weights tilted by complaints and price.
+    w = np.tile([0.25, 0.20, 0.20, 0.15, 0.20], (n, 1))
+    w[:, 0] *= 1 + 0.8 * cust["complaints"].to_numpy()
+    w[:, 2] *= np.exp((cust["monthly_charge"].to_numpy() - 50) / 30)
+    w /= w.sum(axis=1, keepdims=True)
+    reasons = np.array(list(EXIT_REASONS))
+    pick = (rng.random(n)[:, None] > np.cumsum(w, axis=1)).sum(axis=1)
+    cust["exit_reason"] = pd.Series(reasons[pick], index=cust.index).where(ended)
+    cust["exit_family"] = cust["exit_reason"].map(EXIT_REASONS)
+    cust = cust[
+        [
+            "start_date",
+            "end_date",
+            "plan",
+            "monthly_charge",
+            "value_tier",
+            "channel",
+            "age_band",
+            "complaints",
+            "usage_trend",
+            "exit_reason",
+            "exit_family",
+        ]
+    ]
+
+    usage = _usage_log(cust, true_end, t_end, rng)
+    complaints = _complaint_log(cust, true_end, t_end, rng)
+    truth = SubscriptionTruth(
+        dict(TRUE_HAZARD_RATIOS), k, scale, t_end, true_end.rename("true_end")
+    )
+    return {"customers": cust, "usage": usage, "complaints": complaints}, truth
+
+
+def _usage_log(cust, true_end, t_end, rng) -> pd.DataFrame:
+    """One row per customer and complete month of activity before the observation end."""
+    first = cust["start_date"].dt.to_period("M") + 1  # first complete month
+    stop = true_end.clip(upper=t_end).dt.to_period("M")  # month of leaving (incomplete)
+    months = np.clip(
+        stop.dt.year * 12 + stop.dt.month - first.dt.year * 12 - first.dt.month, 0, None
+    )
+    months = months.to_numpy()
+    idx = np.repeat(np.arange(len(cust)), months)
+    offset = np.arange(len(idx)) - np.repeat(np.cumsum(months) - months, months)
+    first_month = (first.dt.year * 12 + first.dt.month - 1).to_numpy()[idx] + offset
+    level = rng.lognormal(np.log(20), 0.5, len(cust))
+    trend = cust["usage_trend"].to_numpy()
+    ramp = np.minimum(offset + 1, 3) / 3
+    gb = level[idx] * np.exp(trend[idx] * ramp + rng.normal(0, 0.15, len(idx)))
+    # The warning sign: usage drops in the last four complete months before leaving.
+    left = (true_end <= t_end).to_numpy()[idx]
+    months_before_end = months[idx] - offset  # 1 = the last complete month
+    gb = np.where(left & (months_before_end <= 4), gb * 0.6, gb)
+    return pd.DataFrame(
+        {
+            "customer_id": cust.index.to_numpy()[idx],
+            "month": pd.to_datetime(
+                {"year": first_month // 12, "month": first_month % 12 + 1, "day": 1}
+            ),
+            "usage_gb": gb.round(2),
+        }
+    )
+
+
+def _complaint_log(cust, true_end, t_end, rng) -> pd.DataFrame:
+    """Complaint dates: the first-90-day count, then a rate of (0.2 + count) per year."""
+    start = cust["start_date"].to_numpy()
+    stop = true_end.clip(upper=t_end).to_numpy()
+    active_days = (stop - start) / np.timedelta64(1, "D")
+    early = cust["complaints"].to_numpy()
+    rows_id, rows_day = [], []
+    # First 90 days (or the whole tenure if shorter): exactly `complaints` events.
+    span = np.minimum(active_days, 90.0)
+    rid = np.repeat(np.arange(len(cust)), early)
+    rows_id.append(rid)
+    rows_day.append(rng.random(len(rid)) * span[rid])
+    later = np.clip(active_days - 90, 0, None)
+    count = rng.poisson((0.2 + early) * later / 365.25)
+    rid = np.repeat(np.arange(len(cust)), count)
+    rows_id.append(rid)
+    rows_day.append(90 + rng.random(len(rid)) * later[rid])
+    rid, day = np.concatenate(rows_id), np.concatenate(rows_day)
+    dates = start[rid] + (day * 86400).astype("timedelta64[s]")
+    out = pd.DataFrame({"customer_id": cust.index.to_numpy()[rid], "date": dates})
+    out["date"] = out["date"].dt.floor("D")
+    return out.sort_values(["date", "customer_id"], ignore_index=True)

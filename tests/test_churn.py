@@ -1,0 +1,225 @@
+"""Churn helpers: survival tables, hazard-ratio recovery, snapshot features, targeting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from helpers.churn import (
+    alerts,
+    churn_risk,
+    fit_cox,
+    fit_weibull,
+    kaplan_meier_by_group,
+    logrank,
+    snapshot_features,
+    survival_clv,
+    survival_table,
+    targeting,
+)
+from helpers.exceptions import DataValidationError, ParameterError
+from helpers.simulate import EXIT_REASONS, TRUE_HAZARD_RATIOS, design_matrix, subscriptions
+
+
+@pytest.fixture
+def subs() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "start_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-03-01", "2024-02-01"]),
+            "end_date": pd.to_datetime(["2024-01-31", "2024-06-30", None, "2024-09-15"]),
+        },
+        index=["a", "b", "c", "d"],
+    )
+
+
+def test_survival_table_by_hand(subs):
+    t = survival_table(subs, observation_end="2024-06-30")
+    # a: ended Jan 31 -> 30 days, event. b: ended exactly on observation_end -> event, 181 days.
+    # c: still active -> censored at Jun 30, 121 days. d: ends after observation_end -> still
+    # active then, censored at 150 days.
+    assert t["duration"].tolist() == [30.0, 181.0, 121.0, 150.0]
+    assert t["event"].tolist() == [1, 1, 0, 0]
+    assert "duration" not in subs.columns  # the input is untouched
+    weeks = survival_table(subs, observation_end="2024-06-30", time_unit="W")
+    assert weeks.loc["a", "duration"] == pytest.approx(30 / 7)
+
+
+def test_survival_table_errors(subs):
+    bad = subs.copy()
+    bad.loc["c", "end_date"] = pd.Timestamp("2024-02-01")  # before its start
+    with pytest.raises(DataValidationError, match=r"1 end date\(s\) before the start \(rows c\)"):
+        survival_table(bad, observation_end="2024-06-30")
+    with pytest.raises(DataValidationError, match=r"start date\(s\) after observation_end"):
+        survival_table(subs, observation_end="2024-02-15")
+    missing = subs.copy()
+    missing.loc["b", "start_date"] = pd.NaT
+    with pytest.raises(
+        DataValidationError, match=r"1 missing or unreadable start date\(s\) \(rows b\)"
+    ):
+        survival_table(missing, observation_end="2024-06-30")
+    dup = subs.rename(index={"b": "a"})
+    with pytest.raises(DataValidationError, match=r"duplicated customer ids \(rows a, a\)"):
+        survival_table(dup, observation_end="2024-06-30")
+    with pytest.raises(DataValidationError, match="column 'stop' not found"):
+        survival_table(subs, end_col="stop", observation_end="2024-06-30")
+    with pytest.raises(ParameterError, match="observation_end is required"):
+        survival_table(subs)
+
+
+@pytest.fixture(scope="module")
+def world():
+    data, truth = subscriptions(6_000, random_state=11)
+    table = survival_table(data["customers"], observation_end=truth.observation_end)
+    design = design_matrix(table)
+    return data, truth, design.join(table[["duration", "event"]])
+
+
+def test_hazard_ratios_recovered(world):
+    _, truth, df = world
+    cph = fit_cox(df, list(TRUE_HAZARD_RATIOS))
+    est = cph.params_
+    se = cph.standard_errors_
+    z = (est - pd.Series(truth.coefficients)[est.index]) / se
+    # 12 coefficients: all within 99% intervals, and at least 10 within the 95% ones.
+    assert (z.abs() < norm.ppf(0.995)).all(), z
+    assert (z.abs() < norm.ppf(0.975)).sum() >= 10, z
+    # A sign error or a wrong reference level would be far outside.
+    assert est["plan[two-year]"] < est["plan[annual]"] < 0 < est["complaints"]
+
+
+def test_weibull_shape_recovered(world):
+    _, truth, df = world
+    aft = fit_weibull(df, list(TRUE_HAZARD_RATIOS))
+    rho = float(np.exp(aft.params_.loc[("rho_", "Intercept")]))
+    assert rho == pytest.approx(truth.weibull_shape, rel=0.05)
+
+
+def test_kaplan_meier_and_logrank(world):
+    data, _, df = world
+    plans = df.join(data["customers"]["plan"])
+    km = kaplan_meier_by_group(plans, "plan")
+    assert list(km) == ["annual", "monthly", "two-year"]
+    # Planted order of hazards: monthly > annual > two-year, so survival at 1 year is reversed.
+    s365 = {k: float(v.predict(365)) for k, v in km.items()}
+    assert s365["two-year"] > s365["annual"] > s365["monthly"]
+    assert logrank(plans, "plan").p_value < 1e-10
+
+
+def test_churn_risk_matches_direct_survival_ratio(world):
+    _, _, df = world
+    cph = fit_cox(df, list(TRUE_HAZARD_RATIOS))
+    sample = df[df["event"] == 0].head(5)
+    risk = churn_risk(cph, sample, horizon=90)
+    for cid, row in sample.iterrows():
+        t = row["duration"]
+        s = cph.predict_survival_function(row.to_frame().T, times=[t, t + 90]).to_numpy()[:, 0]
+        assert risk[cid] == pytest.approx(1 - s[1] / s[0], rel=1e-6)
+    assert ((risk > 0) & (risk < 1)).all()
+
+
+def test_survival_clv_against_the_weibull_formula():
+    data, _ = subscriptions(4_000, random_state=3)
+    table = survival_table(data["customers"], observation_end="2024-12-31", time_unit="M")
+    df = table[["duration", "event"]]
+    aft = fit_weibull(df.assign(x=np.random.default_rng(0).normal(size=len(df))), ["x"])
+    rho = float(np.exp(aft.params_.loc[("rho_", "Intercept")]))
+    lam = float(np.exp(aft.params_.loc[("lambda_", "Intercept")]))
+    x0 = df.assign(x=0.0).head(3)
+    m = np.arange(1, 25)
+    # With x = 0 the survival function is exp(-(t / lam)^rho): sum the discounted margins.
+    for d in (0.0, 0.12):
+        clv = survival_clv(aft, x0, margin=10.0, months=24, annual_discount_rate=d)
+        direct = [
+            10 * (np.exp(-(((t + m) / lam) ** rho) + (t / lam) ** rho) / (1 + d) ** (m / 12)).sum()
+            for t in x0["duration"]
+        ]
+        np.testing.assert_allclose(clv.to_numpy(), direct, rtol=1e-6)
+
+
+def test_snapshot_features_use_nothing_after_the_snapshot(world):
+    data, truth, _ = world
+    snap = pd.Timestamp("2023-06-30")
+    base = snapshot_features(
+        data["customers"], data["usage"], data["complaints"], snap, 90, truth.observation_end
+    )
+    # Change everything after the snapshot: usage after it, complaints after it, end dates
+    # after the label window. Features must not move; only labels inside the window may.
+    usage = data["usage"].copy()
+    after = usage["month"] >= snap
+    usage.loc[after, "usage_gb"] = usage.loc[after, "usage_gb"] * 100
+    complaints = pd.concat(
+        [
+            data["complaints"],
+            pd.DataFrame({"customer_id": base.index[:200], "date": snap + pd.Timedelta(days=1)}),
+        ]
+    )
+    customers = data["customers"].copy()
+    late = customers["end_date"] > snap + pd.Timedelta(days=90)
+    customers.loc[late, "end_date"] = customers.loc[late, "end_date"] + pd.Timedelta(days=30)
+    moved = snapshot_features(customers, usage, complaints, snap, 90, truth.observation_end)
+    features = [c for c in base.columns if c not in ("churned", "time_to_churn")]
+    pd.testing.assert_frame_equal(base[features], moved[features])
+    pd.testing.assert_series_equal(base["churned"], moved["churned"])
+
+
+def test_snapshot_population_and_label(world):
+    data, _, _ = world
+    c = data["customers"]
+    snap = pd.Timestamp("2023-06-30")
+    f = snapshot_features(c, data["usage"], data["complaints"], snap, 90)
+    expected_pop = (c["start_date"] <= snap) & ~(c["end_date"] <= snap)
+    assert set(f.index) == set(c.index[expected_pop])
+    ends = c.loc[f.index, "end_date"]
+    assert (f["churned"] == ((ends > snap) & (ends <= snap + pd.Timedelta(days=90)))).all()
+    with pytest.raises(ParameterError, match="label would be unknown"):
+        snapshot_features(c, data["usage"], data["complaints"], "2024-12-01", 90, "2024-12-31")
+
+
+def test_targeting_picks_exactly_the_profitable_customers():
+    risk = pd.Series([0.5, 0.1, 0.9, 0.3], index=list("abcd"))
+    clv = pd.Series([100.0, 1000.0, 10.0, 50.0], index=list("abcd"))
+    t = targeting(risk, clv, offer_cost=5, success_rate=0.2)
+    # Expected profit = 0.2 * risk * clv - 5: a 5, b 15, c -3.2, d -2.
+    assert t["expected_profit"].to_dict() == pytest.approx({"a": 5, "b": 15, "c": -3.2, "d": -2})
+    assert set(t.index[t["target"]]) == {"a", "b"}
+    assert t.index.tolist() == ["b", "a", "d", "c"]
+    assert t["cumulative_profit"].max() == pytest.approx(20.0)
+    with pytest.raises(ParameterError, match="success_rate"):
+        targeting(risk, clv, 5, 1.5)
+
+
+def test_alerts_list_risky_customers_with_causes(world):
+    _, _, df = world
+    cph = fit_cox(df, list(TRUE_HAZARD_RATIOS))
+    risk = churn_risk(cph, df.head(500), 180)
+    a = alerts(cph, df.head(500), risk, threshold=0.4)
+    assert (a["risk"] >= 0.4).all() and a["risk"].is_monotonic_decreasing
+    assert len(a) == int((risk >= 0.4).sum())
+    # A customer with many complaints and a monthly plan should name those as causes.
+    causes = set(a["cause_1"]) | set(a["cause_2"])
+    assert causes <= set(TRUE_HAZARD_RATIOS) | {""}
+
+
+def test_simulator_truth_and_shapes():
+    data, truth = subscriptions(2_000, random_state=5)
+    c = data["customers"]
+    again, _ = subscriptions(2_000, random_state=5)
+    pd.testing.assert_frame_equal(c, again["customers"])
+    # The observed end date is the true one when it falls inside the window, missing otherwise.
+    inside = truth.true_end <= truth.observation_end
+    assert (c["end_date"].dropna() == truth.true_end[inside]).all()
+    assert c["end_date"].isna().sum() == (~inside).sum()
+    assert set(c["exit_reason"].dropna()) <= set(EXIT_REASONS)
+    assert c["exit_reason"].notna().sum() == inside.sum()
+    assert (data["usage"]["month"] < truth.observation_end).all()
+    assert (data["complaints"]["date"] <= truth.observation_end).all()
+    # Complaints in the first 90 days of the log equal the covariate.
+    first90 = data["complaints"].merge(c["start_date"], left_on="customer_id", right_index=True)
+    first90 = first90[(first90["date"] - first90["start_date"]).dt.days < 90]
+    counts = first90.groupby("customer_id").size().reindex(c.index, fill_value=0)
+    assert (counts <= c["complaints"]).all()
+    assert (counts == c["complaints"]).mean() > 0.95
+    with pytest.raises(ParameterError, match="at least 120 days"):
+        subscriptions(100, start="2024-01-01", observation_end="2024-02-01")
