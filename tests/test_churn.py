@@ -9,6 +9,7 @@ from scipy.stats import norm
 
 from helpers.churn import (
     alerts,
+    check_proportional_hazards,
     churn_risk,
     fit_cox,
     fit_weibull,
@@ -223,3 +224,23 @@ def test_simulator_truth_and_shapes():
     assert (counts == c["complaints"]).mean() > 0.95
     with pytest.raises(ParameterError, match="at least 120 days"):
         subscriptions(100, start="2024-01-01", observation_end="2024-02-01")
+
+
+def test_proportional_hazards_check_flags_a_planted_violation():
+    # Two groups whose hazard ratio flips over time: early the "b" group leaves faster, later
+    # the "a" group does. Exponential pieces: rate 2/1 before t=1, 0.25/2 after.
+    rng = np.random.default_rng(8)
+    n = 3_000
+    g = rng.integers(0, 2, n).astype(float)
+    early = rng.exponential(1 / np.where(g == 1, 2.0, 1.0))
+    late = 1 + rng.exponential(1 / np.where(g == 1, 0.25, 2.0))
+    t = np.where(early < 1, early, late)
+    df = pd.DataFrame({"g": g, "x": rng.normal(size=n), "duration": np.minimum(t, 4.0)})
+    df["event"] = (t < 4.0).astype(int)
+    cph = fit_cox(df, ["g", "x"])
+    check = check_proportional_hazards(cph, df)
+    assert bool(check.loc["g", "flagged"]) and check.loc["g", "p"] < 1e-6
+    assert check.loc["g", "remedy"] == "stratify on the variable"
+    assert not bool(check.loc["x", "flagged"])
+    with pytest.raises(ParameterError, match="alpha"):
+        check_proportional_hazards(cph, df, alpha=1.5)

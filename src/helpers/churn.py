@@ -20,6 +20,7 @@ from .rfm import TIME_UNITS
 
 __all__ = [
     "alerts",
+    "check_proportional_hazards",
     "churn_risk",
     "fit_cox",
     "fit_weibull",
@@ -182,6 +183,46 @@ def fit_weibull(
     data = df[[*covariates, duration_col, event_col]].copy()
     data[duration_col] = data[duration_col].clip(lower=1e-3)
     return WeibullAFTFitter().fit(data, duration_col=duration_col, event_col=event_col)
+
+
+def check_proportional_hazards(
+    model: CoxPHFitter,
+    df: pd.DataFrame,
+    duration_col: str = "duration",
+    event_col: str = "event",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Test each covariate of a fitted Cox model for non-proportional hazards.
+
+    Uses lifelines' scaled-Schoenfeld-residual test against the rank of time. With many
+    covariates some p-values fall below ``alpha`` by chance: a flag is a reason to look at the
+    covariate (and at a residual plot), not a verdict.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per covariate, sorted by p: ``test_statistic``, ``p``, ``flagged`` (p < alpha) and the
+        ``remedy`` to try for a flagged one — stratify on it (``fit_cox(..., strata=[col])``)
+        for a categorical covariate, or add its interaction with time for a numeric one.
+    """
+    from lifelines.statistics import proportional_hazard_test
+
+    a = check_number("alpha", alpha, 0, 1, low_open=True, high_open=True)
+    covariates = list(model.params_.index)
+    _need(df, duration_col, event_col, *covariates)
+    data = df[[*covariates, duration_col, event_col]]
+    test = proportional_hazard_test(model, data, time_transform="rank").summary
+    out = test[["test_statistic", "p"]].copy()
+    out.index.name = "covariate"
+    out["flagged"] = out["p"] < a
+    binary = {c: set(np.unique(df[c])) <= {0, 1} for c in covariates}
+    out["remedy"] = [
+        ("stratify on the variable" if binary[c] else "add covariate × time interaction")
+        if f
+        else ""
+        for c, f in zip(out.index, out["flagged"], strict=True)
+    ]
+    return out.sort_values("p")
 
 
 def kaplan_meier_by_group(
