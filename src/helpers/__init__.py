@@ -3,11 +3,23 @@
 Modules: :mod:`helpers.data` (bundled data sets, validation), :mod:`helpers.rfm`
 (per-customer summaries, RFM scores), :mod:`helpers.concentration` (Pareto, Lorenz, Gini, ABC),
 :mod:`helpers.segment` (k-means segments, value tiers), :mod:`helpers.portfolio` (B2B
-matrices), :mod:`helpers.simulate` (seeded simulators), :mod:`helpers.equity` (customer equity),
+matrices), :mod:`helpers.clv` (customer-lifetime-value models), :mod:`helpers.churn` (survival
+and churn early warning), :mod:`helpers.simulate` (seeded simulators with known truth),
+:mod:`helpers.equity` (customer equity),
 :mod:`helpers.params` (notebook parameter checks), :mod:`helpers.exercises` (self-checks),
 :mod:`helpers.plots` (house style and plots), :mod:`helpers.exceptions` (errors).
 """
 
+from .clv import (
+    BGBB,
+    BGNBD,
+    GammaGamma,
+    ParetoNBD,
+    ShiftedBetaGeometric,
+    cohort_retention_clv,
+    customer_lifetime_value,
+    historical_clv,
+)
 from .concentration import abc_classes, gini, lorenz_curve, pareto_table, top_share
 from .data import load_cdnow, load_cdnow_published_summary, load_donations, validate_transactions
 from .equity import EquityInputs, customer_equity, lever_effects, retention_clv
@@ -24,18 +36,26 @@ from .rfm import rfm_scores, rfm_table, summarize
 from .segment import BehaviourSegmenter, choose_k, segment_profiles, value_score, value_tiers
 
 __all__ = [
+    "BGBB",
+    "BGNBD",
     "BehaviourSegmenter",
     "ConvergenceError",
     "DataQualityWarning",
     "DataValidationError",
     "EquityInputs",
+    "GammaGamma",
     "NotFittedError",
     "ParameterError",
+    "ParetoNBD",
+    "ShiftedBetaGeometric",
     "abc_classes",
     "check_answer",
     "choose_k",
+    "cohort_retention_clv",
     "customer_equity",
+    "customer_lifetime_value",
     "gini",
+    "historical_clv",
     "lever_effects",
     "load_cdnow",
     "load_cdnow_published_summary",

@@ -1,0 +1,28 @@
+"""Customer-lifetime-value models of the course's CLV chapters.
+
+Non-contractual, continuous time: :class:`BGNBD`, :class:`ParetoNBD`; spend per purchase:
+:class:`GammaGamma`; contractual, discrete time: :class:`ShiftedBetaGeometric`;
+non-contractual, discrete opportunities: :class:`BGBB`. All follow scikit-learn: ``fit``
+validates and returns ``self``, fitted state ends in ``_``. Baselines:
+:func:`historical_clv`, :func:`retention_clv`, :func:`cohort_retention_clv`; the model-based
+value: :func:`customer_lifetime_value`.
+"""
+
+from .baselines import cohort_retention_clv, historical_clv, retention_clv
+from .bgbb import BGBB
+from .bgnbd import BGNBD
+from .gammagamma import GammaGamma, customer_lifetime_value
+from .paretonbd import ParetoNBD
+from .sbg import ShiftedBetaGeometric
+
+__all__ = [
+    "BGBB",
+    "BGNBD",
+    "GammaGamma",
+    "ParetoNBD",
+    "ShiftedBetaGeometric",
+    "cohort_retention_clv",
+    "customer_lifetime_value",
+    "historical_clv",
+    "retention_clv",
+]

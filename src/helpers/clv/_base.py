@@ -1,0 +1,597 @@
+"""Machinery shared by the CLV models: input checks, maximum likelihood, standard errors.
+
+Every model maximises its log-likelihood over the logarithms of its (positive) parameters with
+scipy's L-BFGS-B, so the optimiser never leaves the parameter space. Standard errors come from a
+central-difference Hessian of the negative log-likelihood in log-parameter space, mapped back to
+the natural scale with the delta method (``se(theta) = theta * se(log theta)``); the 95%
+intervals are computed on the log scale and exponentiated, so they stay positive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from ..exceptions import ConvergenceError, DataValidationError, NotFittedError, ParameterError
+from ..params import check_int, check_number
+
+_SHOW = 3
+_Z95 = 1.959963984540054
+
+
+def _rows(index: pd.Index, mask: np.ndarray) -> str:
+    """'rows 17, 52, 90' for the first offending rows of a boolean mask."""
+    where = np.flatnonzero(mask)[:_SHOW]
+    shown = ", ".join(str(x) for x in index[where])
+    more = ", ..." if mask.sum() > _SHOW else ""
+    return f"row{'s' if mask.sum() > 1 else ''} {shown}{more}"
+
+
+def _require_frame(data, what: str, columns: list[str]) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise DataValidationError(
+            f"{what} must be a pandas DataFrame with columns {columns}, got "
+            f"{type(data).__name__}; build it with helpers.rfm.summarize or pd.DataFrame"
+        )
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise DataValidationError(
+            f"column {missing[0]!r} is missing from {what} (it has columns "
+            f"{list(data.columns)}); pass a summary with columns {columns}, e.g. the output "
+            "of helpers.rfm.summarize, or rename the column"
+        )
+    if len(data) == 0:
+        raise DataValidationError(f"{what} is empty (0 rows); pass at least one customer")
+    return data
+
+
+def _numeric(df: pd.DataFrame, col: str, what: str) -> np.ndarray:
+    """A column as float64, refusing non-numeric and non-finite values."""
+    s = df[col]
+    if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
+        raise DataValidationError(
+            f"column {col!r} of {what} is not numeric (dtype {s.dtype}); convert it with "
+            "pd.to_numeric"
+        )
+    x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        raise DataValidationError(
+            f"column {col!r} of {what} has {int(bad.sum())} missing or infinite values "
+            f"({_rows(df.index, bad)}); drop or fill those customers first"
+        )
+    return x
+
+
+def _nonnegative(df: pd.DataFrame, x: np.ndarray, col: str, what: str) -> None:
+    bad = x < 0
+    if bad.any():
+        raise DataValidationError(
+            f"column {col!r} of {what} has {int(bad.sum())} negative values "
+            f"({_rows(df.index, bad)}); counts and durations cannot be negative: fix the "
+            "summary (e.g. recompute it with helpers.rfm.summarize)"
+        )
+
+
+def _integer(df: pd.DataFrame, x: np.ndarray, col: str, what: str) -> None:
+    bad = x != np.round(x)
+    if bad.any():
+        raise DataValidationError(
+            f"column {col!r} of {what} has {int(bad.sum())} non-integer values "
+            f"({_rows(df.index, bad)}); it counts purchases, so it must hold whole numbers"
+        )
+
+
+def _weights(df: pd.DataFrame, weight_col: str | None, what: str) -> np.ndarray:
+    """Per-row weights (number of customers a row stands for); ones without a weight column."""
+    if weight_col is None:
+        return np.ones(len(df))
+    if weight_col not in df.columns:
+        raise DataValidationError(
+            f"weight column {weight_col!r} is missing from {what} (it has columns "
+            f"{list(df.columns)}); pass weight_col=None for one customer per row"
+        )
+    w = _numeric(df, weight_col, what)
+    _nonnegative(df, w, weight_col, what)
+    if w.sum() <= 0:
+        raise DataValidationError(
+            f"column {weight_col!r} of {what} sums to 0; at least one row needs a positive weight"
+        )
+    return w
+
+
+def _continuous_summary(
+    data, what: str, weight_col: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Checked (frequency, recency, T, weight) of a continuous-time summary."""
+    df = _require_frame(data, what, ["frequency", "recency", "T"])
+    x = _numeric(df, "frequency", what)
+    tx = _numeric(df, "recency", what)
+    T = _numeric(df, "T", what)
+    for col, v in (("frequency", x), ("recency", tx), ("T", T)):
+        _nonnegative(df, v, col, what)
+    _integer(df, x, "frequency", what)
+    bad = tx > T
+    if bad.any():
+        raise DataValidationError(
+            f"column 'recency' of {what} exceeds 'T' in {int(bad.sum())} rows "
+            f"({_rows(df.index, bad)}); recency (first to last purchase) cannot be longer than "
+            "T (first purchase to the end of the period): check both use the same time unit"
+        )
+    bad = (x == 0) & (tx > 0)
+    if bad.any():
+        raise DataValidationError(
+            f"column 'recency' of {what} is positive for {int(bad.sum())} customers with "
+            f"frequency 0 ({_rows(df.index, bad)}); without repeat purchases recency must be 0: "
+            "recompute the summary with helpers.rfm.summarize"
+        )
+    w = _weights(df, weight_col, what)
+    return x, tx, T, w
+
+
+def _compress(*columns: np.ndarray, weights: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct rows of the given columns with their summed weights (rows of weight 0 dropped).
+
+    The likelihood of a row depends only on these columns, so fitting on the distinct rows with
+    their counts gives the same likelihood with far fewer evaluations. Hash-based (factorize
+    each column, then the combined code), so it is linear in the number of rows.
+    """
+    keep = weights > 0
+    cols = [np.asarray(c)[keep] for c in columns]
+    w = weights[keep]
+    key = np.zeros(len(w), dtype=np.int64)
+    size = 1
+    for c in cols:
+        code, uniq = pd.factorize(c)
+        size *= max(len(uniq), 1)
+        if size >= 2**62:  # the combined code would overflow: let pandas group instead
+            frame = pd.DataFrame({f"c{i}": c for i, c in enumerate(cols)})
+            key = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+            break
+        key = key * len(uniq) + code
+    group, uniq_keys = pd.factorize(key)
+    first = np.empty(len(uniq_keys), dtype=np.int64)
+    first[group[::-1]] = np.arange(len(group) - 1, -1, -1)
+    summed = np.bincount(group, weights=w, minlength=len(uniq_keys))
+    return [c[first] for c in cols], summed
+
+
+def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-3) -> np.ndarray:
+    """Central-difference Hessian of ``f`` at ``x``."""
+    n = len(x)
+    H = np.empty((n, n))
+    f0 = f(x)
+    step = np.eye(n) * h
+    for i in range(n):
+        H[i, i] = (f(x + step[i]) - 2 * f0 + f(x - step[i])) / h**2
+        for j in range(i):
+            H[i, j] = H[j, i] = (
+                f(x + step[i] + step[j])
+                - f(x + step[i] - step[j])
+                - f(x - step[i] + step[j])
+                + f(x - step[i] - step[j])
+            ) / (4 * h**2)
+    return H
+
+
+def _jacobian_of_gradient(
+    g: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h: float = 1e-6
+) -> np.ndarray:
+    """Hessian as the symmetrised forward-difference Jacobian of an analytic gradient (one
+    gradient per parameter; accurate to about ``h`` relative, ample for standard errors)."""
+    n = len(x)
+    g0 = g(x)
+    H = np.empty((n, n))
+    for i in range(n):
+        e = np.zeros(n)
+        e[i] = h
+        H[:, i] = (g(x + e) - g0) / h
+    return (H + H.T) / 2
+
+
+class _MLEModel:
+    """Base class: maximum likelihood over log-parameters, standard errors, summary."""
+
+    _param_names: tuple[str, ...] = ()
+    _name = "model"
+
+    def __init__(self, penalizer: float = 0.0, tol: float = 1e-10, maxiter: int = 2000):
+        self.penalizer = penalizer
+        self.tol = tol
+        self.maxiter = maxiter
+
+    # ----------------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call fit first")
+
+    def _p(self) -> tuple[float, ...]:
+        self._check_fitted()
+        return tuple(self.params_[k] for k in self._param_names)
+
+    def _check_hyper(self) -> None:
+        check_number("penalizer", self.penalizer, 0.0)
+        check_number("tol", self.tol, 0.0, low_open=True)
+        check_int("maxiter", self.maxiter, 1)
+
+    def _maximise(
+        self,
+        neg_ll: Callable[[np.ndarray], float],
+        x0: np.ndarray,
+        total_weight: float,
+        neg_grad: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> None:
+        """Minimise ``neg_ll`` (total negative log-likelihood of log-parameters, with its
+        gradient ``neg_grad`` when the model has one) and store the fitted state: params_,
+        log_likelihood_, covariance of log-params, standard errors."""
+        pen = float(self.penalizer)
+
+        def value(z: np.ndarray) -> float:
+            v = neg_ll(z) / total_weight
+            if pen:
+                v += pen * float(np.sum(np.exp(2 * z)))
+            return v if np.isfinite(v) else 1e100
+
+        if neg_grad is None:
+            objective, jac = value, None
+        else:
+
+            def objective(z: np.ndarray):
+                v = value(z)
+                g = neg_grad(z) / total_weight
+                if pen:
+                    g = g + 2 * pen * np.exp(2 * z)
+                if not np.all(np.isfinite(g)):
+                    g = np.zeros_like(z) if v >= 1e100 else np.nan_to_num(g)
+                return v, g
+
+            jac = True
+
+        x0 = np.asarray(x0, dtype=np.float64)
+        res = minimize(
+            objective,
+            x0,
+            jac=jac,
+            method="L-BFGS-B",
+            bounds=[(-20.0, 20.0)] * len(x0),
+            options={"maxiter": int(self.maxiter), "ftol": float(self.tol), "gtol": 1e-8},
+        )
+        if not res.success:
+            # A line-search stop right at the optimum is common with numerical gradients: accept
+            # it when the gradient is small, retrying once from where it stopped.
+            res2 = minimize(
+                objective,
+                res.x,
+                jac=jac,
+                method="L-BFGS-B",
+                bounds=[(-20.0, 20.0)] * len(x0),
+                options={"maxiter": int(self.maxiter), "ftol": float(self.tol), "gtol": 1e-8},
+            )
+            res = res2 if res2.fun <= res.fun else res
+            grad_ok = np.max(np.abs(res.jac)) < 1e-4 if res.jac is not None else False
+            if not (res.success or grad_ok):
+                raise ConvergenceError(
+                    f"{type(self).__name__}.fit did not converge ({res.message}); try other "
+                    "starting values (initial_params=...), a small penalizer (e.g. 0.001), a "
+                    "larger maxiter, or check the data's time unit (weeks rather than days)"
+                )
+        z = res.x
+        if np.any(np.abs(z) >= 19.9):
+            raise ConvergenceError(
+                f"{type(self).__name__}.fit ran to the edge of the parameter space "
+                f"({dict(zip(self._param_names, np.exp(z).round(6), strict=True))}): the data "
+                "do not identify the model; try a small penalizer (e.g. 0.001), check the "
+                "data's time unit, or use a simpler model"
+            )
+
+        def total(zz: np.ndarray) -> float:
+            v = neg_ll(zz)
+            if pen:
+                v += pen * total_weight * float(np.sum(np.exp(2 * zz)))
+            return v
+
+        def total_grad(zz: np.ndarray) -> np.ndarray:
+            if neg_grad is not None:
+                return neg_grad(zz) + (2 * pen * total_weight * np.exp(2 * zz) if pen else 0)
+            h = 1e-5
+            return np.array(
+                [(total(zz + e) - total(zz - e)) / (2 * h) for e in np.eye(len(zz)) * h]
+            )
+
+        def hessian(zz: np.ndarray) -> np.ndarray:
+            if neg_grad is None:
+                return _hessian(total, zz)
+            return _jacobian_of_gradient(total_grad, zz)
+
+        # Polish with Newton steps: L-BFGS-B stops on the objective's relative change, which
+        # leaves weakly identified directions (e.g. s and beta of the Pareto/NBD) a little short.
+        H = hessian(z)
+        current = total(z)
+        for _ in range(3):
+            try:
+                step = np.linalg.solve(H, total_grad(z))
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(step)) or np.max(np.abs(step)) > 0.5:
+                break
+            if np.max(np.abs(step)) < 1e-9:  # already there
+                break
+            trial = total(z - step)
+            if trial > current:
+                break
+            z, current = z - step, trial  # the Hessian barely changes over such small steps
+        params = np.exp(z)
+        self.params_ = dict(zip(self._param_names, params.tolist(), strict=True))
+        self.log_likelihood_ = -float(neg_ll(z))
+        try:
+            cov_log = np.linalg.inv(H)
+            sd_log = np.sqrt(np.diag(cov_log))
+        except np.linalg.LinAlgError:
+            cov_log = np.full_like(H, np.nan)
+            sd_log = np.full(len(z), np.nan)
+        self.covariance_log_ = cov_log
+        self.standard_errors_ = dict(
+            zip(self._param_names, (params * sd_log).tolist(), strict=True)
+        )
+        lower = np.exp(z - _Z95 * sd_log)
+        upper = np.exp(z + _Z95 * sd_log)
+        self.confidence_intervals_ = pd.DataFrame(
+            {"lower_95": lower, "upper_95": upper}, index=list(self._param_names)
+        )
+        self.n_iter_ = int(res.nit)
+
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% intervals, one row per parameter.
+
+        The standard error is the delta-method one, ``theta * se(log theta)``; the interval is
+        ``exp(log theta +/- 1.96 se(log theta))``, which keeps it positive.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``parameter``, ``estimate``, ``std_error``, ``lower_95``, ``upper_95``.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        """
+        self._check_fitted()
+        return pd.DataFrame(
+            {
+                "parameter": list(self._param_names),
+                "estimate": [self.params_[k] for k in self._param_names],
+                "std_error": [self.standard_errors_[k] for k in self._param_names],
+                "lower_95": self.confidence_intervals_["lower_95"].to_numpy(),
+                "upper_95": self.confidence_intervals_["upper_95"].to_numpy(),
+            }
+        )
+
+    def __repr__(self) -> str:
+        if hasattr(self, "params_"):
+            shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+            return f"{type(self).__name__}({shown})"
+        return f"{type(self).__name__}(penalizer={self.penalizer})"
+
+
+def _initial(initial_params, names: tuple[str, ...], default: np.ndarray) -> np.ndarray:
+    """Log of the starting values: the user's dict, or the model's data-based default."""
+    if initial_params is None:
+        return np.log(default)
+    if not isinstance(initial_params, dict) or set(initial_params) != set(names):
+        raise ParameterError(
+            f"initial_params must be a dict with keys {list(names)}, got {initial_params!r}"
+        )
+    vals = np.array([float(initial_params[k]) for k in names])
+    if not np.all(np.isfinite(vals) & (vals > 0)):
+        raise ParameterError(
+            f"initial_params must all be positive and finite, got {initial_params!r}"
+        )
+    return np.log(vals)
+
+
+def _as_time(t, name: str = "t") -> np.ndarray:
+    """A horizon (scalar or array) as a float array of non-negative values."""
+    arr = np.asarray(t, dtype=np.float64)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ParameterError(f"parameter {name!r} = {t!r} must be finite and non-negative")
+    return arr
+
+
+def _scalar_or_array(v: np.ndarray):
+    v = np.asarray(v, dtype=np.float64)
+    return float(v) if v.ndim == 0 else v
+
+
+class _ContinuousTimeModel(_MLEModel):
+    """Shared fit and predictions of the continuous-time non-contractual models (BG/NBD,
+    Pareto/NBD): subclasses supply the per-row log-likelihood and the model's formulas."""
+
+    def fit(self, summary: pd.DataFrame, weight_col: str | None = None, initial_params=None):
+        """Fit by maximum likelihood on a per-customer summary.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            Columns ``frequency`` (repeat purchases, whole numbers), ``recency`` (first to last
+            purchase, 0 without repeats) and ``T`` (first purchase to the end of the period),
+            in one time unit, e.g. the output of :func:`helpers.rfm.summarize`. A customer with
+            repeat purchases and recency 0 (all on the first day's time stamp) is valid.
+        weight_col : str, optional
+            Column with the number of customers each row stands for (pooled data).
+        initial_params : dict, optional
+            Starting values, one per parameter; by default ones, with the scale parameters
+            set from the mean frequency and ``T`` so that the time unit does not matter.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        DataValidationError
+            Not a DataFrame, a missing column, missing/non-numeric/negative values,
+            non-integer frequency, ``recency > T``, positive recency with frequency 0, or bad
+            weights; the message names the column and the fix.
+        ParameterError
+            Bad hyper-parameters or ``initial_params``.
+        ConvergenceError
+            If the optimiser does not converge or runs to the edge of the parameter space.
+        """
+        self._check_hyper()
+        what = f"the summary passed to {type(self).__name__}.fit"
+        x, tx, T, w = _continuous_summary(summary, what, weight_col)
+        (xu, txu, Tu), wu = _compress(x, tx, T, weights=w)
+        self.n_customers_ = float(w.sum())
+        self.n_distinct_rows_ = len(wu)
+        default = self._default_start(x, T, w)
+        z0 = _initial(initial_params, self._param_names, default)
+        neg_ll, neg_grad = self._objective_for(xu, txu, Tu, wu)
+        self._maximise(neg_ll, z0, float(wu.sum()), neg_grad)
+        return self
+
+    def _objective_for(self, xu, txu, Tu, wu):
+        """Total negative log-likelihood of log-parameters on pooled rows, and its gradient
+        (None when the model has no analytic one)."""
+        if hasattr(self, "_objective"):
+            # The model's own fast objective (value and gradient of the log-parameters).
+            return self._objective(xu, txu, Tu, wu)
+        if hasattr(self, "_make_loglik"):
+            loglik = self._make_loglik(xu, txu, Tu)
+        else:
+
+            def loglik(theta: np.ndarray) -> np.ndarray:
+                return self._loglik_rows(theta, xu, txu, Tu)
+
+        def neg_ll(z: np.ndarray) -> float:
+            return -float(np.dot(wu, loglik(np.exp(z))))
+
+        neg_grad = None
+        if hasattr(self, "_loglik_grad_rows"):
+
+            def neg_grad(z: np.ndarray) -> np.ndarray:
+                theta = np.exp(z)
+                return -(self._loglik_grad_rows(theta, xu, txu, Tu) @ wu) * theta
+
+        return neg_ll, neg_grad
+
+    # predictions ------------------------------------------------------------------------------
+    def _rows_of(self, summary: pd.DataFrame, method: str):
+        self._check_fitted()
+        x, tx, T, _ = _continuous_summary(summary, f"the summary passed to {method}", None)
+        return x, tx, T
+
+    def expected_purchases(self, t):
+        """Expected number of repeat purchases of a new customer in ``(0, t]``.
+
+        Parameters
+        ----------
+        t : float or array_like
+            Length of the period, in the time unit of the data the model was fitted on.
+
+        Returns
+        -------
+        float or numpy.ndarray
+        """
+        self._check_fitted()
+        return _scalar_or_array(self._expected(_as_time(t)))
+
+    def conditional_expected_purchases(self, t, summary: pd.DataFrame) -> pd.Series:
+        """Expected purchases of each customer in the next ``t`` time units given the history.
+
+        Parameters
+        ----------
+        t : float
+            Length of the future period, in the time unit of the data.
+        summary : pandas.DataFrame
+            Columns ``frequency``, ``recency``, ``T`` (e.g. from :func:`helpers.rfm.summarize`).
+
+        Returns
+        -------
+        pandas.Series
+            Indexed like ``summary``.
+        """
+        x, tx, T = self._rows_of(summary, "conditional_expected_purchases")
+        t = float(_as_time(t, "t"))
+        return pd.Series(self._cond_expected(t, x, tx, T), index=summary.index, name="expected")
+
+    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """Probability that each customer is still active at the end of their period ``T``.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            Columns ``frequency``, ``recency``, ``T``.
+
+        Returns
+        -------
+        pandas.Series
+            Indexed like ``summary``.
+        """
+        x, tx, T = self._rows_of(summary, "probability_alive")
+        p = np.exp(self._log_p_alive(x, tx, T))
+        return pd.Series(p, index=summary.index, name="p_alive")
+
+    def probability_of_purchases(self, t, n):
+        """``P(X(t) = n)``: probability that a new customer makes ``n`` repeat purchases in
+        ``(0, t]``.
+
+        Parameters
+        ----------
+        t : float
+            Length of the period.
+        n : int or array_like of int
+            Numbers of purchases.
+
+        Returns
+        -------
+        float or numpy.ndarray
+        """
+        self._check_fitted()
+        t = float(_as_time(t, "t"))
+        n_arr = np.asarray(n)
+        if not np.all(n_arr == np.round(n_arr)) or np.any(n_arr < 0):
+            raise ParameterError(f"parameter 'n' = {n!r} must be whole numbers >= 0")
+        return _scalar_or_array(self._pmf(t, n_arr.astype(np.int64)))
+
+    def expected_frequency_counts(
+        self, summary: pd.DataFrame, max_n: int = 7, weight_col: str | None = None
+    ) -> pd.DataFrame:
+        """Observed and expected number of customers with 0, 1, ... repeat purchases.
+
+        Each customer is observed for their own ``T``; the expected count of ``n`` purchases
+        is ``sum_i P(X(T_i) = n)``. The last row, ``max_n``, counts ``max_n`` *or more*
+        purchases. This is the "period transactions" histogram of model checking.
+
+        Parameters
+        ----------
+        summary : pandas.DataFrame
+            Columns ``frequency``, ``recency``, ``T`` (and the weight column if given).
+        max_n : int
+            The last (pooled) class.
+        weight_col : str, optional
+            Column with the number of customers each row stands for.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``n`` = 0 .. max_n, columns ``observed`` and ``expected``.
+        """
+        self._check_fitted()
+        max_n = check_int("max_n", max_n, 1)
+        x, _, T, w = _continuous_summary(summary, "the summary", weight_col)
+        (Tu,), wu = _compress(T, weights=w)
+        ns = np.arange(max_n)
+        P = np.array([self._pmf(float(t), ns) for t in Tu])
+        expected = np.empty(max_n + 1)
+        expected[:max_n] = wu @ P if len(Tu) else 0.0
+        expected[max_n] = wu.sum() - expected[:max_n].sum()
+        observed = np.bincount(
+            np.minimum(x, max_n).astype(np.int64), weights=w, minlength=max_n + 1
+        )
+        return pd.DataFrame(
+            {"observed": observed, "expected": expected}, index=pd.Index(range(max_n + 1), name="n")
+        )
