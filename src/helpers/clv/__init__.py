@@ -5,12 +5,14 @@ Non-contractual, continuous time: :class:`BGNBD`, :class:`ParetoNBD`; spend per 
 non-contractual, discrete opportunities: :class:`BGBB`. All follow scikit-learn: ``fit``
 validates and returns ``self``, fitted state ends in ``_``. Baselines:
 :func:`historical_clv`, :func:`retention_clv`, :func:`cohort_retention_clv`; the model-based
-value: :func:`customer_lifetime_value`.
+value: :func:`customer_lifetime_value`. Held-out evaluation: :func:`holdout_scorecard`,
+:func:`by_calibration_frequency`, :func:`cumulative_tracking`.
 """
 
 from .baselines import cohort_retention_clv, historical_clv, retention_clv
 from .bgbb import BGBB
 from .bgnbd import BGNBD
+from .evaluation import by_calibration_frequency, cumulative_tracking, holdout_scorecard
 from .gammagamma import GammaGamma, customer_lifetime_value
 from .paretonbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
@@ -21,8 +23,11 @@ __all__ = [
     "GammaGamma",
     "ParetoNBD",
     "ShiftedBetaGeometric",
+    "by_calibration_frequency",
     "cohort_retention_clv",
+    "cumulative_tracking",
     "customer_lifetime_value",
     "historical_clv",
+    "holdout_scorecard",
     "retention_clv",
 ]
