@@ -52,6 +52,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _memory import peak_mb as _peak_mb
+from _memory import reset_peak as _reset_peak
+from _memory import status_kb as _status_kb
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_JSON = Path("build") / "bench" / "summarize.json"  # relative to REPO_ROOT
@@ -219,38 +222,6 @@ def _version(name: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Worker: one contender, one log size, in a fresh process
 # --------------------------------------------------------------------------------------------
-
-
-def _status_kb(field: str) -> int | None:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak() -> bool:
-    """Reset VmHWM to the current RSS (Linux >= 4.0); False where that is not possible."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_mb() -> float:
-    kb = _status_kb("VmHWM")
-    if kb is None:  # no /proc: lifetime peak from getrusage (kB on Linux, bytes on macOS)
-        import resource
-
-        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        if sys.platform == "darwin":
-            kb //= 1024
-    return kb * 1024 / 1e6
 
 
 def worker(name: str, rows: int, customers: int, seed: int, repeat: int, result: Path) -> None:
