@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 # Python 3.11 or newer; override with `make PYTHON=/path/to/python3.12 ...`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: help env run test test-package test-notebooks lab lint format bench refresh constraints clean distclean
+.PHONY: student instructor book help env run test test-package test-notebooks lab lint format bench refresh constraints clean distclean
 
 help:
 	@echo "make run      execute every chapter into build/ (NB=01, PROFILE=name, PARAMS='k=v ...')"
@@ -20,6 +20,8 @@ help:
 	@echo "make lint     ruff over src, tests, bench and notebooks"
 	@echo "make bench    speed and memory of summarize and the CLV fits against DuckDB and lifetimes"
 	@echo "make refresh NB=01   re-execute a chapter in place and keep only checked outputs"
+	@echo "make student / instructor   chapter copies without / with solutions in build/"
+	@echo "make book     static course website in build/book/ (runs the chapters first)"
 	@echo "make clean    remove build outputs (distclean also removes .venv)"
 
 # The environment: created once, re-installed only when the dependencies change.
@@ -75,6 +77,17 @@ refresh: $(STAMP)
 	@nb=$$(ls notebooks/$(NB)*.ipynb) && \
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" && \
 	$(BIN)/nbstripout --keep-count "$$nb" && echo "refreshed $$nb"
+
+# Learner copies without solutions and outputs; full instructor copies; the static website.
+student: $(STAMP)
+	$(BIN)/python -m helpers.coursebuild student
+
+instructor: $(STAMP)
+	$(BIN)/python -m helpers.coursebuild instructor
+
+book: $(STAMP)
+	$(BIN)/python -m helpers.runner --no-html $(if $(PROFILE),--profile $(PROFILE))
+	$(BIN)/python -m helpers.coursebuild book
 
 # Re-pin every package after a change to pyproject.toml.
 constraints:

@@ -89,3 +89,17 @@ def test_failure_names_notebook_and_cell_and_others_still_run(tmp_path):
     lines = [line.split() for line in table.splitlines()]
     assert ["01_bad", "FAILED"] == lines[2][:2] and ["02_good", "ok"] == lines[3][:2]
     assert lines[-1][0] == "total"
+
+
+@pytest.mark.parametrize("profile", runner.available_profiles())
+def test_every_shipped_profile_plans_cleanly(profile):
+    spec = runner.load_profile(profile)
+    assert spec.get("description"), f"profile {profile} needs a description"
+    jobs = runner.plan(profile=profile)
+    assert jobs, f"profile {profile} selects no chapter"
+
+
+def test_required_profiles_exist():
+    assert {"full", "half_day", "research", "smoke"} <= set(runner.available_profiles())
+    half = [j.name for j in runner.plan(profile="half_day")]
+    assert half[:3] == ["00_welcome", "01_crm_foundations", "02_segmentation"]

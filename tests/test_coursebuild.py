@@ -1,0 +1,31 @@
+"""Student and instructor copies of the chapters."""
+
+import nbformat
+
+from helpers import coursebuild, runner
+
+
+def test_student_copies_hold_no_solution_and_no_output(tmp_path):
+    written = coursebuild.build_copies("student", tmp_path / "student")
+    assert [p.name for p in written] == [p.name for p in runner.chapters()]
+    for path in written:
+        original = nbformat.read(runner.NOTEBOOKS / path.name, as_version=4)
+        copy = nbformat.read(path, as_version=4)
+        solutions = [c for c in original.cells if "solution" in c.metadata.get("tags", [])]
+        assert solutions, f"{path.name} has no solution cells to remove"
+        assert len(copy.cells) == len(original.cells) - len(solutions)
+        assert not any("solution" in c.metadata.get("tags", []) for c in copy.cells)
+        solution_code = {c.source for c in solutions}
+        assert not any(c.source in solution_code for c in copy.cells)
+        assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
+        # The learner still gets every exercise's answer variable and self-check.
+        assert sum("check_answer(" in c.source for c in copy.cells) == len(solutions)
+
+
+def test_instructor_copies_keep_solutions(tmp_path):
+    written = coursebuild.build_copies("instructor", tmp_path / "instructor")
+    for path in written:
+        copy = nbformat.read(path, as_version=4)
+        original = nbformat.read(runner.NOTEBOOKS / path.name, as_version=4)
+        assert [c.source for c in copy.cells] == [c.source for c in original.cells]
+        assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
