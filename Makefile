@@ -1,6 +1,6 @@
 # The course's commands. `make run` and `make test` set everything up on a fresh clone.
 #   make run [NB=01] [PROFILE=smoke] [PARAMS="retention_rate=0.8 horizon=20"]
-#   make test | lab | lint | bench | refresh NB=01 | constraints | clean | distclean
+#   make test | test-site | browser | lab | lint | bench | refresh NB=01 | constraints | clean | distclean
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -11,11 +11,11 @@ STAMP  := $(VENV)/.installed
 # Python 3.11 or newer; override with `make PYTHON=/path/to/python3.12 ...`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: student instructor book help env run test test-package test-notebooks lab lint format bench refresh constraints clean distclean
+.PHONY: student instructor book browser help env run test test-package test-notebooks test-site lab lint format bench refresh constraints clean distclean
 
 help:
 	@echo "make run      execute every chapter into build/ (NB=01, PROFILE=name, PARAMS='k=v ...')"
-	@echo "make test     package tests, then the chapters' checked outputs (nbval)"
+	@echo "make test     package tests, the chapters' checked outputs (nbval), the website in Chromium"
 	@echo "make lab      JupyterLab on the course"
 	@echo "make lint     ruff over src, tests, bench and notebooks"
 	@echo "make bench    speed and memory of summarize and the CLV fits against DuckDB and lifetimes"
@@ -39,12 +39,30 @@ run: $(STAMP)
 	$(BIN)/python -m helpers.runner $(if $(NB),--nb $(NB)) $(if $(PROFILE),--profile $(PROFILE)) \
 		$(foreach p,$(PARAMS),-p $(p))
 
-# Both suites run even if the first fails; the target fails if either did.
+# All three suites run even if one fails; the target fails if any did.
 test: $(STAMP)
 	@status=0; \
 	$(BIN)/python -m pytest || status=1; \
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ || status=1; \
+	$(MAKE) --no-print-directory test-site || status=1; \
 	exit $$status
+
+# The website as a reader sees it: build it, then open every page in headless Chromium.
+test-site: $(STAMP) browser book
+	$(BIN)/python -m pytest -m browser tests/test_website.py
+
+# Debian's chromium and a Chinese font for the website check; installed once (root or sudo).
+browser:
+	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		echo "chromium and a Chinese font are installed"; \
+	else \
+		sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		echo "installing Debian's chromium and fonts-noto-cjk with apt-get"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
+		|| { $$sudo apt-get update && \
+		     $$sudo apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }; \
+	fi
 
 test-package: $(STAMP)
 	$(BIN)/python -m pytest

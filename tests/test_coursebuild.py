@@ -1,6 +1,8 @@
 """Student and instructor copies of the chapters."""
 
 import nbformat
+import papermill
+import pytest
 
 from helpers import coursebuild, runner
 
@@ -29,3 +31,38 @@ def test_instructor_copies_keep_solutions(tmp_path):
         original = nbformat.read(runner.NOTEBOOKS / path.name, as_version=4)
         assert [c.source for c in copy.cells] == [c.source for c in original.cells]
         assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
+
+
+STUDENT_CHAPTERS = [p.stem for p in runner.chapters()]
+
+
+@pytest.fixture(scope="module")
+def student_copies(tmp_path_factory):
+    return tmp_path_factory.mktemp("student")
+
+
+@pytest.mark.parametrize("stem", STUDENT_CHAPTERS)
+def test_student_copy_runs_and_each_self_check_asks_for_an_answer(stem, student_copies):
+    """A learner who runs the student copy top to bottom meets no error, and every self-check
+    says the exercise is still open (the solutions are gone, so none may pass by itself)."""
+    folder = student_copies
+    if not (folder / f"{stem}.ipynb").exists():
+        coursebuild.build_copies("student", folder)
+    out = folder / f"{stem}.out.ipynb"
+    papermill.execute_notebook(
+        str(folder / f"{stem}.ipynb"),
+        str(out),
+        parameters=runner.load_profile("smoke")["parameters"].get(stem, {}),
+        cwd=str(runner.NOTEBOOKS),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    nb = nbformat.read(out, as_version=4)
+    verdicts = [
+        "".join(o.get("data", {}).get("text/plain", "") for o in c.outputs)
+        for c in nb.cells
+        if c.cell_type == "code" and "check_answer(" in c.source
+    ]
+    assert verdicts
+    assert not any(v.startswith("✓") for v in verdicts), verdicts
+    assert all(v.strip() for v in verdicts), f"a self-check printed nothing: {verdicts}"

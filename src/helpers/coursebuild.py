@@ -9,7 +9,8 @@ Used by ``make student``, ``make instructor`` and ``make book``::
 The website is plain HTML rendered offline: nbconvert's lab template for the chapters (figures
 embedded in the page), the course documents rendered from Markdown, one navigation bar. Links
 to remote scripts that the template adds (MathJax, require.js) are removed, so nothing is
-fetched when the site is built or read; formulas then show as their LaTeX source.
+fetched when the site is built or read. Formulas are turned into MathML at build time
+(latex2mathml), which browsers draw natively without any script.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import nbformat
 
 from .runner import NOTEBOOKS, ROOT, chapters
 
-__all__ = ["build_book", "build_copies", "student_notebook"]
+__all__ = ["build_book", "build_copies", "math_to_mathml", "student_notebook"]
 
 COURSE = ROOT / "course"
 DOCUMENTS = {"syllabus": "Syllabus", "instructor_guide": "Instructor guide", "glossary": "Glossary"}
@@ -33,8 +34,11 @@ _REMOTE = re.compile(
     r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<link[^>]*\bhref=[\"']https?://[^>]*>",
     re.IGNORECASE,
 )
+# Chinese terms: a Simplified-Chinese font first (else the browser may pick Japanese glyph forms).
+_CJK = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei'"
 _STYLE = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#222}
+:root{--jp-content-font-family:system-ui,-apple-system,'Segoe UI',sans-serif,CJK}
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif,CJK;margin:0;color:#222}
 nav.course{background:#2f6690;padding:.6em 1.2em;position:sticky;top:0;z-index:100}
 nav.course a{color:#fff;margin-right:1.2em;text-decoration:none;font-weight:600}
 nav.course a:hover{text-decoration:underline}
@@ -42,8 +46,54 @@ main.doc{max-width:60em;margin:1.5em auto;padding:0 1.2em;line-height:1.5}
 main.doc table{border-collapse:collapse;margin:1em 0}
 main.doc td,main.doc th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}
 main.doc th{background:#eef3f7}
-ol.chapters li{margin:.4em 0}
-"""
+ul.chapters li{margin:.4em 0}
+math[display=block]{margin:.8em 0}
+""".replace("CJK", _CJK)
+
+
+# Code (fenced blocks and inline spans) is left alone; `\$` is a literal dollar sign.
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
+_MATH = re.compile(
+    r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$"  # $$ ... $$
+    r"|(?<![\\$])\$(?P<inline>(?:\\.|[^$\\])+?)\$",  # $ ... $ (escapes allowed inside)
+    re.S,
+)
+
+
+def math_to_mathml(markdown: str) -> str:
+    """Replace the ``$...$`` and ``$$...$$`` formulas of Markdown text by MathML.
+
+    Browsers draw MathML without a script, so the website shows formulas offline.
+
+    Raises
+    ------
+    ValueError
+        A formula that latex2mathml cannot convert, quoted in the message.
+
+    Examples
+    --------
+    >>> out = math_to_mathml("Value $V_c = F_c - C_c$, price \\$5, `$x$` in code.")
+    >>> out.startswith('Value <math') and out.endswith(', price \\$5, `$x$` in code.')
+    True
+    >>> "<msub><mi>V</mi><mi>c</mi></msub>" in out
+    True
+    """
+    from latex2mathml.converter import convert
+
+    def formula(match: re.Match) -> str:
+        display = match.group("display") is not None
+        tex = match.group("display") if display else match.group("inline")
+        if "\n\n" in tex.strip():
+            raise ValueError(f"formula spans a blank line: {match.group(0)[:60]!r}")
+        try:
+            out = convert(tex.strip(), display="block" if display else "inline")
+        except Exception as err:  # latex2mathml raises its own exception types
+            raise ValueError(f"cannot convert formula {match.group(0)!r}: {err}") from err
+        return out.replace("\n", "")
+
+    parts = _CODE.split(markdown)
+    # Even parts are prose, odd parts are code (the split keeps the captured code).
+    return "".join(p if i % 2 else _MATH.sub(formula, p) for i, p in enumerate(parts))
 
 
 def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -108,8 +158,9 @@ def _page(title: str, body: str, nav: str) -> str:
 def _markdown(text: str) -> str:
     import mistune  # nbconvert's Markdown renderer, already installed with it
 
-    render = mistune.create_markdown(plugins=["table", "strikethrough"])
-    body = render(text)
+    # escape=False: the MathML of the formulas is HTML and must pass through.
+    render = mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
+    body = render(math_to_mathml(text))
     # Links between course documents point at their HTML pages.
     return re.sub(r'href="([a-z_]+)\.md"', r'href="\1.html"', body)
 
@@ -145,6 +196,9 @@ def build_book(executed: Path, target: Path) -> list[Path]:
     pages, items = [], []
     for i, name in enumerate(names):
         nb = nbformat.read(executed / name, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = math_to_mathml(cell.source)
         stem = name.removesuffix(".ipynb")
         title = _title(nb, stem)
         body, _ = exporter.from_notebook_node(nb)
@@ -169,7 +223,7 @@ def build_book(executed: Path, target: Path) -> list[Path]:
         "segmentation, customer lifetime value and churn, on real purchase logs and simulators "
         "with a known truth. Each chapter below is shown as executed by <code>make run</code>."
         "</p><h2>Chapters</h2>"
-        f'<ol class="chapters" start="0">{"".join(items)}</ol>'
+        f'<ul class="chapters">{"".join(items)}</ul>'
         "<h2>Course documents</h2><ul>"
         + "".join(f'<li><a href="{d}.html">{label}</a></li>' for d, label in DOCUMENTS.items())
         + "</ul>"
