@@ -61,7 +61,7 @@ _MATH = re.compile(
 
 
 def math_to_mathml(markdown: str) -> str:
-    """Replace the ``$...$`` and ``$$...$$`` formulas of Markdown text by MathML.
+    r"""Replace the ``$...$`` and ``$$...$$`` formulas of Markdown text by MathML.
 
     Browsers draw MathML without a script, so the website shows formulas offline.
 
