@@ -1,6 +1,6 @@
 # The course's commands. `make run` and `make test` set everything up on a fresh clone.
 #   make run [NB=01] [PROFILE=smoke] [PARAMS="retention_rate=0.8 horizon=20"]
-#   make test | test-site | browser | lab | lint | bench | refresh NB=01 | constraints | clean | distclean
+#   make test | test-site | browser | java | lab | lint | bench | refresh NB=01 | constraints | clean | distclean
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -11,14 +11,17 @@ STAMP  := $(VENV)/.installed
 # Python 3.11 or newer; override with `make PYTHON=/path/to/python3.12 ...`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: student instructor book browser help env run test test-package test-notebooks test-site lab lint format bench refresh constraints clean distclean
+.PHONY: student instructor book browser java help env run test test-package test-notebooks test-site lab lint format bench refresh constraints clean distclean
 
 help:
 	@echo "make run      execute every chapter into build/ (NB=01, PROFILE=name, PARAMS='k=v ...')"
 	@echo "make test     package tests, the chapters' checked outputs (nbval), the website in Chromium"
 	@echo "make lab      JupyterLab on the course"
 	@echo "make lint     ruff over src, tests, bench and notebooks"
-	@echo "make bench    speed and memory of summarize and the CLV fits against DuckDB and lifetimes"
+	@echo "make bench    speed and memory of summarize and the CLV fits against DuckDB and lifetimes,"
+	@echo "             and the scale table (pandas, DuckDB, Spark; 1M to 100M rows)"
+	@echo "make test-site   the website opened in headless Chromium (part of make test)"
+	@echo "make browser / java   install Debian's chromium and a CJK font / a Java runtime if missing"
 	@echo "make refresh NB=01   re-execute a chapter in place and keep only checked outputs"
 	@echo "make student / instructor   chapter copies without / with solutions in build/"
 	@echo "make book     static course website in build/book/ (runs the chapters first)"
@@ -32,15 +35,15 @@ $(STAMP): pyproject.toml constraints.txt
 		echo "error: $(PYTHON) is older than 3.11; pass PYTHON=/path/to/python3.11" >&2; exit 1; }
 	@test -x $(BIN)/python || { echo "creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	@echo "installing the course's packages into $(VENV) (pinned by constraints.txt)"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[bench,dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[bench,dev,spark]"
 	@touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) java
 	$(BIN)/python -m helpers.runner $(if $(NB),--nb $(NB)) $(if $(PROFILE),--profile $(PROFILE)) \
 		$(foreach p,$(PARAMS),-p $(p))
 
 # All three suites run even if one fails; the target fails if any did.
-test: $(STAMP)
+test: $(STAMP) java
 	@status=0; \
 	$(BIN)/python -m pytest || status=1; \
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ || status=1; \
@@ -64,10 +67,23 @@ browser:
 		     $$sudo apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }; \
 	fi
 
-test-package: $(STAMP)
+# A Java runtime for Spark (the spark extra's tests and chapter 16); installed once (root or sudo).
+java:
+	@if java -version >/dev/null 2>&1; then \
+		echo "a Java runtime is installed"; \
+	else \
+		sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		echo "installing Debian's default-jre-headless with apt-get"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$$sudo apt-get install -y --no-install-recommends default-jre-headless \
+		|| { $$sudo apt-get update && \
+		     $$sudo apt-get install -y --no-install-recommends default-jre-headless; }; \
+	fi
+
+test-package: $(STAMP) java
 	$(BIN)/python -m pytest
 
-test-notebooks: $(STAMP)
+test-notebooks: $(STAMP) java
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/
 
 lab: $(STAMP)
@@ -81,11 +97,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench notebooks
 	$(BIN)/ruff format src tests bench notebooks
 
-# Both benchmarks run even if the first misses a goal; the target fails if either did.
-bench: $(STAMP)
+# Every benchmark runs even if an earlier one misses a goal; the target fails if any did.
+bench: $(STAMP) java
 	@status=0; \
 	$(BIN)/python bench/bench_summarize.py || status=1; \
 	$(BIN)/python bench/bench_clv.py || status=1; \
+	$(BIN)/python bench/bench_scale.py || status=1; \
 	exit $$status
 
 # Re-execute a chapter in place, then keep outputs only on cells tagged keep_output
@@ -103,14 +120,14 @@ student: $(STAMP)
 instructor: $(STAMP)
 	$(BIN)/python -m helpers.coursebuild instructor
 
-book: $(STAMP)
+book: $(STAMP) java
 	$(BIN)/python -m helpers.runner --no-html $(if $(PROFILE),--profile $(PROFILE))
 	$(BIN)/python -m helpers.coursebuild book
 
 # Re-pin every package after a change to pyproject.toml.
 constraints:
 	rm -rf build/pin-venv && $(PYTHON) -m venv build/pin-venv
-	build/pin-venv/bin/python -m pip install --quiet -e ".[bench,dev]"
+	build/pin-venv/bin/python -m pip install --quiet -e ".[bench,dev,spark]"
 	{ head -2 constraints.txt; build/pin-venv/bin/python -m pip freeze --exclude-editable \
 		| grep -v '^crm-course-helpers'; } > constraints.tmp && mv constraints.tmp constraints.txt
 	rm -rf build/pin-venv

@@ -6,6 +6,7 @@ customer-base-analysis models (BG/NBD, Pareto/NBD, Gamma-Gamma) and RFM segmenta
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -13,21 +14,32 @@ import pandas as pd
 
 from .data import _check, _to_day
 from .exceptions import DataQualityWarning, DataValidationError, ParameterError
+from .scale import is_spark_dataframe, run_sql_summary
 
-__all__ = ["TIME_UNITS", "summarize"]
+__all__ = ["ENGINES", "TIME_UNITS", "summarize"]
 
 #: Length of one time unit in days. A month is a twelfth of a Julian year.
 TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
 
+#: Engines of :func:`summarize`: ``auto`` picks one from the kind of input.
+ENGINES = ("auto", "pandas", "duckdb", "spark")
+
 
 def summarize(
-    transactions: pd.DataFrame,
+    transactions,
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str | None = None,
     observation_end=None,
     calibration_end=None,
     time_unit: str = "W",
+    *,
+    engine: str = "auto",
+    compressed: bool = False,
+    date_format: str | None = None,
+    memory_limit: str = "4GB",
+    threads: int | None = None,
+    temp_dir=None,
 ) -> pd.DataFrame:
     """One row per customer with frequency, recency, T (and monetary value).
 
@@ -43,10 +55,19 @@ def summarize(
     Period boundaries are whole days and inclusive: a purchase on ``calibration_end`` belongs
     to the calibration period.
 
+    The log can be a pandas DataFrame (summarised in memory by numpy), Parquet or CSV files
+    (summarised out of core by DuckDB) or a Spark DataFrame (summarised by Spark, on a laptop or
+    a cluster). Every engine follows the one convention above and gives the same table; the two
+    SQL engines run the same query, :func:`helpers.scale.summary_sql`.
+
     Parameters
     ----------
-    transactions : pandas.DataFrame
-        One row per purchase; validated as in :func:`helpers.data.validate_transactions`.
+    transactions : pandas.DataFrame, path, glob, list of paths, or Spark DataFrame
+        One row per purchase. A DataFrame is validated as in
+        :func:`helpers.data.validate_transactions`. Files: a path, a glob (``"logs/*.parquet"``),
+        a folder (its Parquet, else CSV, files at any depth) or a list of them; ``.parquet`` /
+        ``.pq`` files, or ``.csv`` / ``.csv.gz`` files with a header line and commas. Input
+        files are only read, never changed.
     customer_col, date_col : str
         Columns with the customer id and the purchase date.
     amount_col : str, optional
@@ -64,11 +85,39 @@ def summarize(
     time_unit : {"D", "W", "M"}
         Unit of ``recency``, ``T`` and ``duration_holdout``: days, weeks (days / 7) or months
         (days / 30.4375).
+    engine : {"auto", "pandas", "duckdb", "spark"}
+        ``"auto"``: pandas for a pandas DataFrame, DuckDB for files, Spark for a Spark
+        DataFrame. ``"duckdb"`` also takes a pandas DataFrame; ``"spark"`` also takes files,
+        read by the active SparkSession.
+    compressed : bool
+        Return the distinct rows of the summary with their number of customers (column
+        ``count``) instead of one row per customer: the table ``BGNBD().fit(s,
+        weight_col="count")`` and ``GammaGamma().fit(s, weight_col="count")`` take, equal to
+        ``summarize(...).value_counts()``. The rows are pooled on *all* summary columns, so the
+        pooled table serves every model and a CLV score per row. Without amounts and holdout
+        that is (frequency, recency, T): a few thousand rows for millions of customers. With
+        ``amount_col`` the mean spend is nearly unique per repeat customer, so the pooling
+        mostly merges the customers without repeat purchases (their spend is 0); pooling only
+        (frequency, monetary_value) for the Gamma-Gamma model would lose the link to recency
+        and T that a per-row CLV needs, so it is not done here.
+    date_format : str, optional
+        strftime pattern (``"%d/%m/%Y"``) of dates stored as text in files or a Spark
+        DataFrame; default ISO 8601 (``2024-01-31``, optionally with a time). Only ``%Y %y %m
+        %d %H %M %S %b`` are used with Spark, which has its own pattern language. Ignored for
+        date and timestamp columns and for the pandas engine.
+    memory_limit : str
+        DuckDB's memory limit (``"4GB"``); beyond it DuckDB spills to ``temp_dir``.
+    threads : int, optional
+        DuckDB's threads (default: every core).
+    temp_dir : path, optional
+        Folder under which DuckDB spills (a fresh sub-folder, removed afterwards); default the
+        system's temporary folder, never the folder of the input files.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by customer id (sorted), named like ``customer_col``.
+        Indexed by customer id (sorted), named like ``customer_col``. With ``compressed``: a
+        plain index, the summary columns and ``count``, sorted by the summary columns.
 
     Raises
     ------
@@ -76,8 +125,33 @@ def summarize(
         For an invalid log (see :func:`helpers.data.validate_transactions`) or a window that
         contains no first purchase.
     ParameterError
-        For an unknown ``time_unit``, a date that cannot be read, or ``calibration_end`` not
-        before ``observation_end``.
+        For an unknown ``time_unit`` or ``engine``, a date that cannot be read,
+        ``calibration_end`` not before ``observation_end``, files that do not exist or have
+        another suffix, or an engine that is not installed (``pip install -e .[spark]``).
+
+    Notes
+    -----
+    **Files and Spark.** The SQL engines make two passes over the data: one aggregate that
+    counts every problem (missing ids or dates, dates or amounts that do not parse, missing,
+    infinite or negative amounts; the error shows a few offending rows by customer and date, as
+    files have no row labels) and finds the first and last day, then the summary. They warn
+    like the pandas path about transactions after ``observation_end`` and about customers first
+    seen in the holdout. They do not look for exact duplicate rows, which would need a hash of
+    every full row: such rows are kept and summed, exactly as the pandas path keeps them after
+    its warning; run ``SELECT *, COUNT(*) FROM ... GROUP BY ALL HAVING COUNT(*) > 1`` to find
+    them. Nothing is dropped silently.
+
+    **Dates.** Timestamps are cut to their calendar date. A timestamp with a time zone is cut in
+    the engine's session time zone (DuckDB's ``TimeZone``, Spark's
+    ``spark.sql.session.timeZone``), whereas pandas uses the wall-clock date the value carries;
+    store local dates or naive timestamps to get the same purchase days everywhere. CSV files
+    are read with every column as text: customer ids stay text (``"0001"`` keeps its zeros),
+    amounts are cast to numbers, dates parsed as described under ``date_format``.
+
+    **Memory.** DuckDB runs with ``memory_limit`` and ``threads`` and spills the rest to a fresh
+    folder under ``temp_dir``; Spark runs with its session's settings. The output is a pandas
+    table, one row per customer (or per distinct row with ``compressed``), so for very large
+    bases ask for ``compressed=True``.
 
     Examples
     --------
@@ -85,6 +159,17 @@ def summarize(
     >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
     >>> len(s), int((s["frequency"] > 0).sum())
     (2357, 946)
+
+    The pooled table a BG/NBD fit takes (calibration period only), and the same summary
+    computed by DuckDB:
+
+    >>> pooled = summarize(load_cdnow("sample"), observation_end="1997-09-30", compressed=True)
+    >>> len(pooled), int(pooled["count"].sum())
+    (1016, 2357)
+    >>> d = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30",
+    ...               engine="duckdb")
+    >>> bool((d["frequency"] == s["frequency"]).all() and (d["T"] == s["T"]).all())
+    True
 
     References
     ----------
@@ -97,6 +182,182 @@ def summarize(
             "(days, weeks, months)"
         )
     unit = TIME_UNITS[time_unit]
+    kind = _source_kind(transactions)
+    engine = _resolve_engine(engine, kind)
+    if not isinstance(compressed, bool):
+        raise ParameterError(f"compressed={compressed!r} must be True or False")
+    if engine != "pandas":
+        return _summarize_sql(
+            transactions,
+            kind,
+            engine,
+            customer_col=customer_col,
+            date_col=date_col,
+            amount_col=amount_col,
+            observation_end=observation_end,
+            calibration_end=calibration_end,
+            unit=unit,
+            compressed=compressed,
+            date_format=date_format,
+            memory_limit=memory_limit,
+            threads=threads,
+            temp_dir=temp_dir,
+        )
+    out = _summarize_pandas(
+        transactions, customer_col, date_col, amount_col, observation_end, calibration_end, unit
+    )
+    return _pool(out) if compressed else out
+
+
+def _source_kind(transactions) -> str:
+    """'pandas', 'spark' or 'files' (anything else is refused by the pandas validation)."""
+    if isinstance(transactions, pd.DataFrame):
+        return "pandas"
+    if is_spark_dataframe(transactions):
+        return "spark"
+    if isinstance(transactions, str | os.PathLike) or (
+        isinstance(transactions, list | tuple)
+        and transactions
+        and all(isinstance(t, str | os.PathLike) for t in transactions)
+    ):
+        return "files"
+    return "other"
+
+
+def _resolve_engine(engine: str, kind: str) -> str:
+    if engine not in ENGINES:
+        raise ParameterError(f"engine={engine!r} is not supported; use one of {list(ENGINES)}")
+    if engine == "auto":
+        return {"spark": "spark", "files": "duckdb"}.get(kind, "pandas")
+    allowed = {
+        "pandas": ("pandas", "other"),
+        "duckdb": ("pandas", "files"),
+        "spark": ("spark", "files"),
+    }[engine]
+    if kind not in allowed:
+        what = {"pandas": "a pandas DataFrame", "spark": "a Spark DataFrame", "files": "files"}
+        fix = {
+            "pandas": "read the files into pandas first, or use engine='duckdb'",
+            "duckdb": "convert it with toPandas() first, or use engine='spark'",
+            "spark": "create it with spark.createDataFrame(df), or use engine='duckdb'",
+        }[engine]
+        raise ParameterError(
+            f"engine={engine!r} does not take {what[kind]}; {fix} (engine='auto' picks the "
+            "engine that fits the input)"
+        )
+    return engine
+
+
+def _warn_late(n_late: int, obs_day: int) -> None:
+    if n_late:
+        warnings.warn(
+            f"{n_late} transaction(s) are after observation_end "
+            f"({pd.Timestamp(obs_day, unit='D').date()}) and are left out of the summary; "
+            "move observation_end later to include them",
+            DataQualityWarning,
+            stacklevel=4,
+        )
+
+
+def _warn_new(n_new: int) -> None:
+    if n_new:
+        warnings.warn(
+            f"{n_new} customer(s) made their first purchase after calibration_end and are "
+            "not in the calibration cohort; they are left out of the summary",
+            DataQualityWarning,
+            stacklevel=4,
+        )
+
+
+def _check_window(obs_day: int, cal_day: int, calibration_end) -> None:
+    if calibration_end is not None and cal_day >= obs_day:
+        raise ParameterError(
+            f"calibration_end ({pd.Timestamp(cal_day, unit='D').date()}) must be before "
+            f"observation_end ({pd.Timestamp(obs_day, unit='D').date()}); move it earlier or "
+            "leave it out for a summary without a holdout period"
+        )
+
+
+def _no_cohort(cal_day: int) -> DataValidationError:
+    return DataValidationError(
+        f"no customer made a purchase on or before "
+        f"{pd.Timestamp(cal_day, unit='D').date()}; move calibration_end (or "
+        "observation_end) after the first purchase date"
+    )
+
+
+def _pool(summary: pd.DataFrame) -> pd.DataFrame:
+    """Distinct rows of a summary with their number of customers, sorted by the columns."""
+    cols = list(summary.columns)
+    pooled = summary.groupby(cols, sort=True).size().rename("count").reset_index()
+    return pooled.astype({"count": np.int64})
+
+
+def _summarize_sql(
+    transactions,
+    kind: str,
+    engine: str,
+    *,
+    customer_col: str,
+    date_col: str,
+    amount_col: str | None,
+    observation_end,
+    calibration_end,
+    unit: float,
+    compressed: bool,
+    date_format: str | None,
+    memory_limit: str,
+    threads: int | None,
+    temp_dir,
+) -> pd.DataFrame:
+    """The DuckDB and Spark paths of :func:`summarize` (see :mod:`helpers.scale`)."""
+    obs = None if observation_end is None else _to_day(observation_end, "observation_end")
+    cal = None if calibration_end is None else _to_day(calibration_end, "calibration_end")
+    if obs is not None and cal is not None:
+        _check_window(obs, cal, calibration_end)
+    res = run_sql_summary(
+        transactions,
+        engine=engine,
+        kind=kind,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        observation_day=obs,
+        calibration_day=cal,
+        unit_days=unit,
+        compressed=compressed,
+        date_format=date_format,
+        memory_limit=memory_limit,
+        threads=threads,
+        temp_dir=temp_dir,
+        check_window=lambda o, c: _check_window(o, c, calibration_end),
+    )
+    _warn_late(res.n_late, res.observation_day)
+    table = res.table
+    new = (table["frequency"] < 0).to_numpy()
+    n_new = int(table.loc[new, "n_customers"].sum()) if compressed else int(new.sum())
+    table = table.loc[~new]
+    if len(table) == 0:
+        raise _no_cohort(res.calibration_day)
+    if calibration_end is not None:
+        _warn_new(n_new)
+    ints = [c for c in ("frequency", "frequency_holdout", "n_customers") if c in table.columns]
+    table = table.astype({c: np.int64 for c in ints})
+    floats = [c for c in table.columns if c not in ints and c != "cid"]
+    table = table.astype({c: np.float64 for c in floats})
+    if compressed:
+        table = table.rename(columns={"n_customers": "count"})
+        keys = [c for c in table.columns if c != "count"]
+        return table.sort_values(keys, kind="stable").reset_index(drop=True)
+    out = table.set_index("cid").sort_index()
+    out.index.name = customer_col
+    return out
+
+
+def _summarize_pandas(
+    transactions, customer_col, date_col, amount_col, observation_end, calibration_end, unit
+) -> pd.DataFrame:
+    """The in-memory path of :func:`summarize`: numpy over the validated log."""
     chk = _check(transactions, customer_col, date_col, amount_col)
     codes, days, amounts = chk.codes, chk.days, chk.amounts
     n_customers = len(chk.customers)
@@ -105,23 +366,10 @@ def summarize(
         int(days.max()) if observation_end is None else _to_day(observation_end, "observation_end")
     )
     cal_day = obs_day if calibration_end is None else _to_day(calibration_end, "calibration_end")
-    if calibration_end is not None and cal_day >= obs_day:
-        raise ParameterError(
-            f"calibration_end ({pd.Timestamp(cal_day, unit='D').date()}) must be before "
-            f"observation_end ({pd.Timestamp(obs_day, unit='D').date()}); move it earlier or "
-            "leave it out for a summary without a holdout period"
-        )
+    _check_window(obs_day, cal_day, calibration_end)
 
     late = days > obs_day
-    n_late = int(late.sum())
-    if n_late:
-        warnings.warn(
-            f"{n_late} transaction(s) are after observation_end "
-            f"({pd.Timestamp(obs_day, unit='D').date()}) and are left out of the summary; "
-            "move observation_end later to include them",
-            DataQualityWarning,
-            stacklevel=2,
-        )
+    _warn_late(int(late.sum()), obs_day)
 
     # Distinct (customer, day) pairs, sorted by customer then day: the purchase days.
     d0, span, pairs = int(days.min()), chk.span, chk.sorted_keys
@@ -137,11 +385,7 @@ def summarize(
     n_days = np.bincount(cal_code, minlength=n_customers)
     active = n_days > 0
     if not active.any():
-        raise DataValidationError(
-            f"no customer made a purchase on or before "
-            f"{pd.Timestamp(cal_day, unit='D').date()}; move calibration_end (or "
-            "observation_end) after the first purchase date"
-        )
+        raise _no_cohort(cal_day)
     # Pairs are sorted by day within a customer: first and last purchase days sit at the ends.
     ends = np.cumsum(n_days)
     starts = ends - n_days
@@ -185,14 +429,7 @@ def summarize(
                 hold_days > 0, hold_total / np.maximum(hold_days, 1), 0.0
             )
         out["duration_holdout"] = (obs_day - cal_day) / unit
-        n_new = int((~active & (hold_days > 0)).sum())
-        if n_new:
-            warnings.warn(
-                f"{n_new} customer(s) made their first purchase after calibration_end and are "
-                "not in the calibration cohort; they are left out of the summary",
-                DataQualityWarning,
-                stacklevel=2,
-            )
+        _warn_new(int((~active & (hold_days > 0)).sum()))
     return out[active]
 
 

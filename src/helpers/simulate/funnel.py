@@ -1,0 +1,218 @@
+"""Seeded simulator of a sales-opportunity funnel with known conversion and timing.
+
+Opportunities move through the market-development stages (市场开发) opportunity → visit →
+needs confirmed → capability review → contract. The simulator plants the probability of
+advancing from each stage, the time spent in each stage (longer for opportunities that end up
+lost: deals that drag on tend to die), and a steady monthly growth of new opportunities; at the
+snapshot the opportunities still undecided are open, as a CRM system would show them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import gamma
+
+from ..exceptions import ParameterError
+from ..funnel import FUNNEL_STAGES
+from ..params import check_date, check_int, check_number, check_probability
+
+__all__ = ["FunnelTruth", "TRUE_CONVERSION", "TRUE_MEDIAN_DAYS", "sales_funnel"]
+
+#: Planted probability of advancing from each stage to the next.
+TRUE_CONVERSION: dict[str, float] = {
+    "opportunity": 0.70,
+    "visit": 0.60,
+    "needs_confirmed": 0.75,
+    "capability_review": 0.65,
+}
+
+#: Planted median days in each stage before advancing (lost ones take longer, see below).
+TRUE_MEDIAN_DAYS: dict[str, float] = {
+    "opportunity": 14.0,
+    "visit": 30.0,
+    "needs_confirmed": 21.0,
+    "capability_review": 45.0,
+}
+
+
+@dataclass
+class FunnelTruth:
+    """What :func:`sales_funnel` planted, and each opportunity's uncensored fate."""
+
+    conversion: dict[str, float]
+    median_days: dict[str, float]
+    gamma_shape: float
+    lost_slowdown: float
+    monthly_growth: float
+    start: pd.Timestamp
+    snapshot: pd.Timestamp
+    eventual_outcome: pd.Series = field(repr=False)
+    eventual_stage: pd.Series = field(repr=False)
+
+    @property
+    def cumulative(self) -> dict[str, float]:
+        """Share of all opportunities that reach each later stage (product of conversions)."""
+        out, share = {}, 1.0
+        for cur, nxt in zip(FUNNEL_STAGES, FUNNEL_STAGES[1:], strict=False):
+            share *= self.conversion[cur]
+            out[nxt] = share
+        return out
+
+    def days_quantile(self, stage: str, q: float, outcome: str = "advanced") -> float:
+        """Planted ``q`` quantile of the whole days spent in ``stage`` before ``outcome``
+        (``"advanced"`` or ``"lost"``)."""
+        scale = self.median_days[stage] / gamma.median(self.gamma_shape)
+        if outcome == "lost":
+            scale *= self.lost_slowdown
+        # The small offset keeps a quantile of exactly 30 (up to rounding) at 30 days.
+        return float(np.ceil(gamma.ppf(q, self.gamma_shape, scale=scale) - 1e-9))
+
+
+def sales_funnel(
+    n_opportunities: int = 3_000,
+    start="2023-01-01",
+    snapshot="2024-12-31",
+    conversion: dict[str, float] | None = None,
+    median_days: dict[str, float] | None = None,
+    gamma_shape: float = 2.0,
+    lost_slowdown: float = 2.0,
+    monthly_growth: float = 0.05,
+    random_state=None,
+) -> tuple[pd.DataFrame, FunnelTruth]:
+    """Simulate sales opportunities and the dates they entered each funnel stage.
+
+    Generating process (the truth):
+
+    * opening dates fall between ``start`` and ``snapshot`` with a density that grows by
+      ``monthly_growth`` a month (so the number of new opportunities, and after the first
+      months the number of new customers, grows at that rate);
+    * in each stage an opportunity advances to the next with probability ``conversion[stage]``
+      (default :data:`TRUE_CONVERSION`), otherwise it is lost; the decision does not depend on
+      the past stages;
+    * the whole days until the decision are ``ceil(Gamma(gamma_shape, scale))``, with the scale
+      set so that the median time to advance is ``median_days[stage]`` (default
+      :data:`TRUE_MEDIAN_DAYS`); the time until a loss is ``lost_slowdown`` times longer;
+    * what has not happened by the snapshot is not in the data: those opportunities are open.
+
+    Parameters
+    ----------
+    n_opportunities : int
+        Number of opportunities opened between ``start`` and ``snapshot``.
+    start, snapshot : date-like
+        First opening date and the date the data describe (at least 90 days apart).
+    conversion, median_days : dict, optional
+        Per stage but the last; override the defaults.
+    gamma_shape : float
+        Shape of the time-in-stage distribution (larger: less spread).
+    lost_slowdown : float
+        How much longer a loss takes to be decided than an advance.
+    monthly_growth : float
+        Growth of new opportunities per month (0.05 = 5%; may be negative, above -1).
+    random_state : None, int or numpy.random.Generator
+        Seed or generator; the same seed gives the same funnel.
+
+    Returns
+    -------
+    opportunities : pandas.DataFrame
+        Indexed by ``opportunity_id`` ("O00001", ...), with one date column per stage of
+        :data:`helpers.funnel.FUNNEL_STAGES` (empty when not reached by the snapshot),
+        ``lost`` (date lost, or empty), ``status`` ("won", "lost" or "open") and ``stage``
+        (last stage entered).
+    truth : FunnelTruth
+        The planted conversion and timing, and every opportunity's eventual outcome and stage
+        had it been followed to the end.
+
+    Raises
+    ------
+    ParameterError
+        For an out-of-range argument or a stage missing from ``conversion``/``median_days``.
+
+    Examples
+    --------
+    >>> opps, truth = sales_funnel(500, random_state=1)
+    >>> len(opps), sorted(opps["status"].unique())
+    (500, ['lost', 'open', 'won'])
+    >>> round(truth.cumulative["contract"], 5)
+    0.20475
+    """
+    n = check_int("n_opportunities", n_opportunities, 10, 10_000_000)
+    t0, snap = check_date("start", start), check_date("snapshot", snapshot)
+    if (snap - t0).days < 90:
+        raise ParameterError(
+            f"snapshot ({snap.date()}) must be at least 90 days after start ({t0.date()}) so "
+            "that opportunities can move through the funnel"
+        )
+    conv = _per_stage("conversion", conversion, TRUE_CONVERSION)
+    for s, p in conv.items():
+        check_probability(f"conversion[{s!r}]", p, allow_one=True)
+    med = _per_stage("median_days", median_days, TRUE_MEDIAN_DAYS)
+    for s, m in med.items():
+        check_number(f"median_days[{s!r}]", m, 0, 365, low_open=True)
+    k = check_number("gamma_shape", gamma_shape, 0.2, 50)
+    slow = check_number("lost_slowdown", lost_slowdown, 0.1, 10)
+    g = check_number("monthly_growth", monthly_growth, -1, 1, low_open=True)
+    rng = np.random.default_rng(random_state)
+
+    # Opening dates: density proportional to (1 + g)^(months since start), by inverse CDF.
+    span = (snap - t0).days + 1
+    lam = np.log1p(g) / 30.4375
+    u = rng.random(n)
+    day = u * span if abs(lam) < 1e-12 else np.log1p(u * np.expm1(lam * span)) / lam
+    opened = t0 + pd.to_timedelta(np.floor(day).astype(int), unit="D")
+    opened = pd.DatetimeIndex(np.sort(opened.to_numpy()))
+
+    stages = list(FUNNEL_STAGES)
+    true_dates = np.full((n, len(stages)), np.datetime64("NaT"), dtype="datetime64[ns]")
+    true_dates[:, 0] = opened.to_numpy()
+    true_lost = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    alive = np.ones(n, dtype=bool)
+    for j, s in enumerate(stages[:-1]):
+        scale = med[s] / gamma.median(k)
+        advance = rng.random(n) < conv[s]
+        days = np.ceil(rng.gamma(k, scale, n) * np.where(advance, 1.0, slow)).astype(int)
+        when = true_dates[:, j] + days.astype("timedelta64[D]")
+        true_dates[:, j + 1] = np.where(alive & advance, when, np.datetime64("NaT"))
+        true_lost = np.where(alive & ~advance, when, true_lost)
+        alive &= advance
+
+    ids = pd.Index([f"O{i:05d}" for i in range(1, n + 1)], name="opportunity_id")
+    reached = (~np.isnat(true_dates)).sum(axis=1) - 1
+    eventual_stage = pd.Series(np.array(stages)[reached], index=ids, name="eventual_stage")
+    eventual = pd.Series(np.where(alive, "won", "lost"), index=ids, name="eventual_outcome")
+
+    # What the CRM system shows at the snapshot.
+    seen = np.where(true_dates <= np.datetime64(snap), true_dates, np.datetime64("NaT"))
+    lost = np.where(true_lost <= np.datetime64(snap), true_lost, np.datetime64("NaT"))
+    opps = pd.DataFrame(seen, index=ids, columns=stages)
+    opps["lost"] = lost
+    won = opps[stages[-1]].notna()
+    opps["status"] = np.where(won, "won", np.where(opps["lost"].notna(), "lost", "open"))
+    opps["stage"] = np.array(stages)[opps[stages].notna().to_numpy().sum(axis=1) - 1]
+    truth = FunnelTruth(
+        conversion=conv,
+        median_days=med,
+        gamma_shape=k,
+        lost_slowdown=slow,
+        monthly_growth=g,
+        start=t0,
+        snapshot=snap,
+        eventual_outcome=eventual,
+        eventual_stage=eventual_stage,
+    )
+    return opps, truth
+
+
+def _per_stage(name: str, given: dict | None, default: dict) -> dict[str, float]:
+    if given is None:
+        return dict(default)
+    missing = [s for s in default if s not in given]
+    extra = [s for s in given if s not in default]
+    if missing or extra:
+        raise ParameterError(
+            f"{name} must give a value for each of the stages {list(default)}; "
+            f"missing {missing}, unknown {extra}"
+        )
+    return {s: float(given[s]) for s in default}
