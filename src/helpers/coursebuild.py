@@ -222,7 +222,8 @@ def build_book(executed: Path, target: Path) -> list[Path]:
         "<p>Customer relationship management taught with data: the value of a customer base, "
         "segmentation, customer lifetime value, churn, service and satisfaction, CRM processes "
         "and strategy evaluation, four case studies and customer-base analysis at scale, on "
-        "real purchase logs and simulators with a known truth. Each chapter below is shown as executed by <code>make run</code>."
+        "real purchase logs and simulators with a known truth. Each chapter below is shown as "
+        "executed by <code>make run</code>."
         "</p><h2>Chapters</h2>"
         f'<ul class="chapters">{"".join(items)}</ul>'
         "<h2>Course documents</h2><ul>"
