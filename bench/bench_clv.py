@@ -86,8 +86,8 @@ NAMES = {"bgnbd": ("r", "alpha", "a", "b"), "pnbd": ("r", "alpha", "s", "beta")}
 def make_data(model: str, data: str, customers: int, seed: int) -> pd.DataFrame:
     """The summary (frequency, recency, T in weeks) both contenders fit."""
     if data == "cdnow":
+        from helpers.customer_base.rfm import summarize
         from helpers.data import load_cdnow
-        from helpers.rfm import summarize
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the sample's 21 duplicate rows

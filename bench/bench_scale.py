@@ -2,7 +2,7 @@
 
 What it measures
 ----------------
-1. **Summary.** ``helpers.rfm.summarize(..., amount_col="amount", compressed=True)`` (the pooled
+1. **Summary.** ``helpers.summarize(..., amount_col="amount", compressed=True)`` (the pooled
    table the models take, observation end = the last purchase day) on synthetic transaction logs
    of 1M, 10M and 100M rows (a tenth as many customers), stored as Parquet files under
    ``build/bench/scale/`` (written once, in chunks of 2M rows, so the generator never holds the
@@ -199,7 +199,7 @@ def _spark_session(rows: int):
 
 
 def summary_worker(engine: str, rows: int, seed: int, result: Path) -> None:
-    from helpers.rfm import summarize
+    from helpers.customer_base.rfm import summarize
 
     folder = log_dir(rows, seed)
     meta = json.loads((folder / "_done.json").read_text())

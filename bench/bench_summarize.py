@@ -1,11 +1,11 @@
-"""Benchmark ``helpers.rfm.summarize`` against two peers on one synthetic transaction log.
+"""Benchmark ``helpers.summarize`` against two peers on one synthetic transaction log.
 
 What it measures
 ----------------
 The per-customer RFM summary (frequency, recency, T, monetary_value in weeks, same-day purchases
 merged, ``observation_end`` = the last purchase day) computed three ways on identical rows:
 
-* ``helpers.rfm.summarize(df, amount_col="amount", observation_end=...)`` (ours);
+* ``helpers.summarize(df, amount_col="amount", observation_end=...)`` (ours);
 * a hand-written DuckDB SQL query over the same pandas DataFrame (default threads);
 * ``lifetimes.utils.summary_data_from_transaction_data(..., freq="D", freq_multiplier=7)``.
 
@@ -178,7 +178,7 @@ ORDER BY customer_id
 def _prepare(name: str):
     """Import the contender's library and return ``run(df, obs_end) -> DataFrame``."""
     if name == "ours":
-        from helpers.rfm import summarize
+        from helpers.customer_base.rfm import summarize
 
         def run(df: pd.DataFrame, obs_end: pd.Timestamp) -> pd.DataFrame:
             return summarize(df, amount_col="amount", observation_end=obs_end)
@@ -318,7 +318,7 @@ def compare(ours: pd.DataFrame, peer: pd.DataFrame) -> tuple[bool, str]:
 
 
 LABELS = {
-    "ours": "helpers.rfm.summarize",
+    "ours": "helpers.summarize",
     "duckdb": "DuckDB SQL",
     "lifetimes": "lifetimes summary_data_from_transaction_data",
 }
@@ -455,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     out_path = REPO_ROOT / RESULTS_JSON
     out_path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "benchmark": "helpers.rfm.summarize vs DuckDB SQL vs lifetimes",
+        "benchmark": "helpers.summarize vs DuckDB SQL vs lifetimes",
         "config": {
             "rows": rows,
             "customers": customers,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from .runner import NOTEBOOKS, ROOT, chapters
+from helpers.runner import NOTEBOOKS, ROOT, chapters
 
 __all__ = ["build_book", "build_copies", "math_to_mathml", "student_notebook"]
 

@@ -27,8 +27,12 @@ class ConvergenceError(RuntimeError):
     """An optimiser did not converge; the message says what to try."""
 
 
-class NotFittedError(RuntimeError):
-    """A prediction method was called before ``fit``."""
+class NotFittedError(ValueError, AttributeError):
+    """A prediction method was called before ``fit``.
+
+    A ValueError and an AttributeError, as scikit-learn's ``NotFittedError``, so code that
+    catches either keeps working.
+    """
 
 
 class DataQualityWarning(UserWarning):

@@ -56,7 +56,7 @@ def plot_equity_projection(projection: pd.DataFrame, ax: Axes | None = None) -> 
     Parameters
     ----------
     projection : pandas.DataFrame
-        Output of :func:`helpers.equity.customer_equity`.
+        Output of :func:`helpers.customer_base.customer_equity`.
     ax : matplotlib Axes, optional
     """
     ax = _axes(ax)
@@ -224,7 +224,7 @@ def plot_service_matrix(
 
 def plot_lorenz(values, ax: Axes | None = None, label: str | None = None) -> Axes:
     """Lorenz curve of customer value with the line of equality and the top-20% share marked."""
-    from .concentration import gini, lorenz_curve, top_share
+    from helpers.customer_base.concentration import gini, lorenz_curve, top_share
 
     ax = _axes(ax)
     curve = lorenz_curve(values)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from .exceptions import ParameterError
+from helpers.exceptions import ParameterError
 
 __all__ = ["Job", "Result", "load_profile", "main", "plan", "run_jobs"]
 

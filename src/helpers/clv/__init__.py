@@ -9,13 +9,13 @@ value: :func:`customer_lifetime_value`. Held-out evaluation: :func:`holdout_scor
 :func:`by_calibration_frequency`, :func:`cumulative_tracking`.
 """
 
-from .baselines import cohort_retention_clv, historical_clv, retention_clv
-from .bgbb import BGBB
-from .bgnbd import BGNBD
-from .evaluation import by_calibration_frequency, cumulative_tracking, holdout_scorecard
-from .gammagamma import GammaGamma, customer_lifetime_value
-from .paretonbd import ParetoNBD
-from .sbg import ShiftedBetaGeometric
+from helpers.clv.baselines import cohort_retention_clv, historical_clv, retention_clv
+from helpers.clv.bgbb import BGBB
+from helpers.clv.bgnbd import BGNBD
+from helpers.clv.evaluation import by_calibration_frequency, cumulative_tracking, holdout_scorecard
+from helpers.clv.gammagamma import GammaGamma, customer_lifetime_value
+from helpers.clv.paretonbd import ParetoNBD
+from helpers.clv.sbg import ShiftedBetaGeometric
 
 __all__ = [
     "BGBB",

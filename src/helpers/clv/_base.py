@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from ..exceptions import ConvergenceError, DataValidationError, NotFittedError, ParameterError
-from ..params import check_int, check_number
+from helpers.exceptions import ConvergenceError, DataValidationError, NotFittedError, ParameterError
+from helpers.params import check_int, check_number
 
 _SHOW = 3
 _Z95 = 1.959963984540054
@@ -34,14 +34,14 @@ def _require_frame(data, what: str, columns: list[str]) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
         raise DataValidationError(
             f"{what} must be a pandas DataFrame with columns {columns}, got "
-            f"{type(data).__name__}; build it with helpers.rfm.summarize or pd.DataFrame"
+            f"{type(data).__name__}; build it with helpers.summarize or pd.DataFrame"
         )
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise DataValidationError(
             f"column {missing[0]!r} is missing from {what} (it has columns "
             f"{list(data.columns)}); pass a summary with columns {columns}, e.g. the output "
-            "of helpers.rfm.summarize, or rename the column"
+            "of helpers.summarize, or rename the column"
         )
     if len(data) == 0:
         raise DataValidationError(f"{what} is empty (0 rows); pass at least one customer")
@@ -72,7 +72,7 @@ def _nonnegative(df: pd.DataFrame, x: np.ndarray, col: str, what: str) -> None:
         raise DataValidationError(
             f"column {col!r} of {what} has {int(bad.sum())} negative values "
             f"({_rows(df.index, bad)}); counts and durations cannot be negative: fix the "
-            "summary (e.g. recompute it with helpers.rfm.summarize)"
+            "summary (e.g. recompute it with helpers.summarize)"
         )
 
 
@@ -126,7 +126,7 @@ def _continuous_summary(
         raise DataValidationError(
             f"column 'recency' of {what} is positive for {int(bad.sum())} customers with "
             f"frequency 0 ({_rows(df.index, bad)}); without repeat purchases recency must be 0: "
-            "recompute the summary with helpers.rfm.summarize"
+            "recompute the summary with helpers.summarize"
         )
     w = _weights(df, weight_col, what)
     return x, tx, T, w
@@ -418,7 +418,7 @@ class _ContinuousTimeModel(_MLEModel):
         summary : pandas.DataFrame
             Columns ``frequency`` (repeat purchases, whole numbers), ``recency`` (first to last
             purchase, 0 without repeats) and ``T`` (first purchase to the end of the period),
-            in one time unit, e.g. the output of :func:`helpers.rfm.summarize`. A customer with
+            in one time unit, e.g. the output of :func:`helpers.summarize`. A customer with
             repeat purchases and recency 0 (all on the first day's time stamp) is valid.
         weight_col : str, optional
             Column with the number of customers each row stands for (pooled data).
@@ -507,7 +507,7 @@ class _ContinuousTimeModel(_MLEModel):
         t : float
             Length of the future period, in the time unit of the data.
         summary : pandas.DataFrame
-            Columns ``frequency``, ``recency``, ``T`` (e.g. from :func:`helpers.rfm.summarize`).
+            Columns ``frequency``, ``recency``, ``T`` (e.g. from :func:`helpers.summarize`).
 
         Returns
         -------

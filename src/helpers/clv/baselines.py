@@ -1,7 +1,7 @@
 """Simple CLV baselines that the probability models are compared against.
 
 * :func:`historical_clv`: each customer's past spend rate, extrapolated at face value;
-* :func:`retention_clv` (from :mod:`helpers.equity`): the retention formula
+* :func:`retention_clv` (from :mod:`helpers.customer_base`): the retention formula
   ``m r / (1 + d - r)``;
 * :func:`cohort_retention_clv`: the same formula with the retention rate estimated from a
   cohort's counts as if every period's retention were the same, which is the error the
@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..equity import retention_clv
-from ..exceptions import DataValidationError
-from ..params import check_int, check_number
-from ._base import _continuous_summary, _numeric
+from helpers.clv._base import _continuous_summary, _numeric
+from helpers.customer_base.equity import retention_clv
+from helpers.exceptions import DataValidationError
+from helpers.params import check_int, check_number
 
 __all__ = ["cohort_retention_clv", "historical_clv", "retention_clv"]
 
@@ -71,7 +71,7 @@ def historical_clv(
     if "monetary_value" not in summary.columns:
         raise DataValidationError(
             f"column 'monetary_value' is missing from {what}; summarise with "
-            "helpers.rfm.summarize(..., amount_col=...)"
+            "helpers.summarize(..., amount_col=...)"
         )
     m = _numeric(summary, "monetary_value", what)
     rate = np.divide(x * m, T, out=np.zeros(len(T)), where=T > 0)
@@ -83,7 +83,7 @@ def cohort_retention_clv(active, margin: float, discount_rate: float) -> float:
     """Retention-formula CLV with one retention rate estimated from a cohort's counts.
 
     The rate is the pooled one, ``sum(active[1:]) / sum(active[:-1])`` (customers retained over
-    customers at risk), fed to :func:`helpers.equity.retention_clv`. Assuming that rate for
+    customers at risk), fed to :func:`helpers.customer_base.retention_clv`. Assuming that rate for
     every future period undervalues a heterogeneous cohort, whose retention rises with tenure
     (compare :meth:`ShiftedBetaGeometric.derl`).
 

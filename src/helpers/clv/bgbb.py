@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln
 
-from ..exceptions import DataValidationError, ParameterError
-from ._base import (
+from helpers.clv._base import (
     _compress,
     _initial,
     _integer,
@@ -19,6 +18,7 @@ from ._base import (
     _scalar_or_array,
     _weights,
 )
+from helpers.exceptions import DataValidationError, ParameterError
 
 __all__ = ["BGBB"]
 

@@ -6,7 +6,7 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 from scipy.stats import nbinom
 
-from ._base import _ContinuousTimeModel
+from helpers.clv._base import _ContinuousTimeModel
 
 __all__ = ["BGNBD"]
 
@@ -44,7 +44,7 @@ class BGNBD(_ContinuousTimeModel):
     Examples
     --------
     >>> from helpers.data import load_cdnow
-    >>> from helpers.rfm import summarize
+    >>> from helpers.customer_base import summarize
     >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
     >>> m = BGNBD().fit(s)
     >>> {k: round(v, 3) for k, v in m.params_.items()}

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data import _check
-from ..exceptions import DataValidationError
-from ..params import check_int, check_number
+from helpers.data.transactions import _check
+from helpers.exceptions import DataValidationError
+from helpers.params import check_int, check_number
 
 __all__ = ["by_calibration_frequency", "cumulative_tracking", "holdout_scorecard"]
 

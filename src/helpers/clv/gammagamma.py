@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import digamma, gammaln
 
-from ..exceptions import DataQualityWarning, DataValidationError, ParameterError
-from ..params import check_int, check_number
-from ._base import (
+from helpers.clv._base import (
     _compress,
     _initial,
     _integer,
@@ -22,6 +20,8 @@ from ._base import (
     _rows,
     _weights,
 )
+from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
+from helpers.params import check_int, check_number
 
 __all__ = ["GammaGamma", "customer_lifetime_value"]
 
@@ -86,7 +86,7 @@ class GammaGamma(_MLEModel):
     Examples
     --------
     >>> from helpers.data import load_cdnow
-    >>> from helpers.rfm import summarize
+    >>> from helpers.customer_base import summarize
     >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
     >>> gg = GammaGamma().fit(s[s["frequency"] > 0])
     >>> {k: round(v, 2) for k, v in gg.params_.items()}
@@ -256,7 +256,7 @@ def customer_lifetime_value(
     --------
     >>> from helpers.clv import BGNBD
     >>> from helpers.data import load_cdnow
-    >>> from helpers.rfm import summarize
+    >>> from helpers.customer_base import summarize
     >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
     >>> bg, gg = BGNBD().fit(s), GammaGamma().fit(s[s["frequency"] > 0])
     >>> clv = customer_lifetime_value(bg, gg, s, horizon=12, period_length=365.25 / 12 / 7)

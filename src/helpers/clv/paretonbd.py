@@ -8,7 +8,7 @@ from scipy.integrate import quad_vec
 from scipy.special import gammaln, hyp2f1
 from scipy.stats import nbinom
 
-from ._base import _ContinuousTimeModel
+from helpers.clv._base import _ContinuousTimeModel
 
 __all__ = ["ParetoNBD"]
 
@@ -61,7 +61,7 @@ class ParetoNBD(_ContinuousTimeModel):
     Examples
     --------
     >>> from helpers.data import load_cdnow
-    >>> from helpers.rfm import summarize
+    >>> from helpers.customer_base import summarize
     >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
     >>> m = ParetoNBD().fit(s)
     >>> {k: round(v, 2) for k, v in m.params_.items()}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, hyp2f1
 
-from ..exceptions import DataValidationError, ParameterError
-from ..params import check_int, check_number
-from ._base import _initial, _MLEModel, _scalar_or_array
+from helpers.clv._base import _initial, _MLEModel, _scalar_or_array
+from helpers.exceptions import DataValidationError, ParameterError
+from helpers.params import check_int, check_number
 
 __all__ = ["ShiftedBetaGeometric"]
 

@@ -1,7 +1,7 @@
 """Seeded simulators of customer behaviour with known parameters."""
 
-from .accounts import RELATIONSHIP_TYPES, STATUSES, b2b_accounts
-from .purchases import (
+from helpers.simulate.accounts import RELATIONSHIP_TYPES, STATUSES, b2b_accounts
+from helpers.simulate.purchases import (
     simulate_bgbb,
     simulate_bgnbd_summary,
     simulate_bgnbd_transactions,
@@ -9,7 +9,7 @@ from .purchases import (
     simulate_paretonbd_summary,
     simulate_paretonbd_transactions,
 )
-from .subscriptions import (
+from helpers.simulate.subscriptions import (
     EXIT_REASONS,
     TRUE_HAZARD_RATIOS,
     SubscriptionTruth,

@@ -9,12 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ParameterError
+from helpers.customer_base.portfolio import RELATIONSHIP_TYPES
+from helpers.exceptions import ParameterError
 
 __all__ = ["RELATIONSHIP_TYPES", "STATUSES", "b2b_accounts"]
 
-#: The four relationship types, from the loosest to the closest.
-RELATIONSHIP_TYPES = ["transactional", "preferred supplier", "partnership", "strategic alliance"]
 #: Account statuses and their shares in the simulated book.
 STATUSES = {"current": 0.6, "intent": 0.15, "potential": 0.15, "terminated": 0.1}
 #: Relationship strength (0-10) at which each type after the first begins.

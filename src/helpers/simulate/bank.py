@@ -12,7 +12,7 @@ serves each tier differently. This simulator plants everything the case needs to
 * **tier migration** among the customers who stay (:data:`TRUE_MOVES`), with balances at the
   second snapshot drawn from the new tier and correlated with the old ones.
 
-The table follows :data:`helpers.tiers.BANK_CUSTOMERS`, the data contract of the bank case.
+The table follows :data:`helpers.cases.bank.BANK_CUSTOMERS`, the data contract of the bank case.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ParameterError
-from ..params import check_int, check_number
+from helpers.cases.bank import SERVICE_LEVELS, TIERS
+from helpers.exceptions import ParameterError
+from helpers.params import check_int, check_number
 
 __all__ = [
     "BALANCE_MEDIANS",
@@ -37,13 +38,8 @@ __all__ = [
     "bank_customers",
 ]
 
-#: Value tiers, from the most to the least valuable (the labels of helpers.segment.value_tiers).
-TIERS = ("high", "medium", "low")
 #: Share of customers in each true tier at the first snapshot.
 TIER_SHARES = {"high": 0.10, "medium": 0.30, "low": 0.60}
-#: The curriculum's three service levels: VIP channel and personal adviser; personalised
-#: product offers; basic service with financial education.
-SERVICE_LEVELS = ("vip", "personalised", "basic")
 #: Mean yearly cost of serving one customer at each level, yuan.
 SERVICE_COST = {"vip": 3000.0, "personalised": 400.0, "basic": 60.0}
 
@@ -162,7 +158,7 @@ def bank_customers(
     Returns
     -------
     customers : pandas.DataFrame
-        Indexed by ``customer_id``, with the columns of :data:`helpers.tiers.BANK_CUSTOMERS`.
+        Indexed by ``customer_id``, with the columns of :data:`helpers.cases.bank.BANK_CUSTOMERS`.
     truth : BankTruth
 
     Raises

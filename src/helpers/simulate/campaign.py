@@ -19,9 +19,9 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit, logit
 
-from ..equity import retention_clv
-from ..exceptions import ParameterError
-from ..params import check_choice, check_date, check_int, check_number
+from helpers.customer_base.equity import retention_clv
+from helpers.exceptions import ParameterError
+from helpers.params import check_choice, check_date, check_int, check_number
 
 __all__ = [
     "KPI_AFTER",

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from ..exceptions import ParameterError
-from ..params import check_date, check_int, check_number
+from helpers.exceptions import ParameterError
+from helpers.params import check_date, check_int, check_number
 
 __all__ = [
     "CATEGORIES",

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import gamma
 
-from ..exceptions import ParameterError
-from ..funnel import FUNNEL_STAGES
-from ..params import check_date, check_int, check_number, check_probability
+from helpers.exceptions import ParameterError
+from helpers.operations.funnel import FUNNEL_STAGES
+from helpers.params import check_date, check_int, check_number, check_probability
 
 __all__ = ["FunnelTruth", "TRUE_CONVERSION", "TRUE_MEDIAN_DAYS", "sales_funnel"]
 
@@ -118,7 +118,7 @@ def sales_funnel(
     -------
     opportunities : pandas.DataFrame
         Indexed by ``opportunity_id`` ("O00001", ...), with one date column per stage of
-        :data:`helpers.funnel.FUNNEL_STAGES` (empty when not reached by the snapshot),
+        :data:`helpers.operations.FUNNEL_STAGES` (empty when not reached by the snapshot),
         ``lost`` (date lost, or empty), ``status`` ("won", "lost" or "open") and ``stage``
         (last stage entered).
     truth : FunnelTruth

@@ -8,7 +8,7 @@ they give the benchmark realistic data of any size.
   ``(frequency, recency, T)`` in continuous time, drawn directly (fast, exact);
 * :func:`simulate_bgnbd_transactions`, :func:`simulate_paretonbd_transactions`: a transaction
   log ``(customer_id, date[, amount])`` with staggered acquisition dates, for
-  :func:`helpers.rfm.summarize`; amounts follow the Gamma-Gamma model when ``spend`` is given;
+  :func:`helpers.summarize`; amounts follow the Gamma-Gamma model when ``spend`` is given;
 * :func:`simulate_gammagamma_spend`: mean spend per repeat purchase given the frequencies;
 * :func:`simulate_bgbb`: the discrete-opportunity BG/BB process, as a summary or incidence.
 
@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ParameterError
-from ..params import check_int, check_number
-from ..rfm import TIME_UNITS
+from helpers.customer_base.rfm import TIME_UNITS
+from helpers.exceptions import ParameterError
+from helpers.params import check_int, check_number
 
 __all__ = [
     "simulate_bgbb",
@@ -253,7 +253,7 @@ def simulate_bgnbd_transactions(
     Customer ``i`` makes a first purchase on a day drawn uniformly from the first
     ``acquisition_days`` days after ``start``, then repeat purchases as in
     :func:`simulate_bgnbd_summary` until ``end`` (inclusive). Purchase times are continuous and
-    recorded as dates, so purchases on one day merge in :func:`helpers.rfm.summarize`.
+    recorded as dates, so purchases on one day merge in :func:`helpers.summarize`.
 
     Parameters
     ----------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..params import check_date, check_int, check_probability
+from helpers.params import check_date, check_int, check_probability
 
 __all__ = [
     "CHANNELS",

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ParameterError
-from ..params import check_date, check_int, check_number
+from helpers.exceptions import ParameterError
+from helpers.params import check_date, check_int, check_number
 
 __all__ = ["ARMS", "GROUPS", "SOURCES", "StoreTruth", "craft_store"]
 

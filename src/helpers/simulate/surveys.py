@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from ..params import check_int, check_probability
+from helpers.params import check_int, check_probability
 
 __all__ = [
     "ATTRIBUTES",

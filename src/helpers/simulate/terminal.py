@@ -12,7 +12,8 @@ distance — and plants two pieces of truth:
 * the response of that probability to the account managers' visit hours, with diminishing
   returns: ``leave_prob(h) = leave_prob × (1 - max_reduction × (1 - 2 ** (-h / half_hours)))``.
 
-The accounts table follows :data:`helpers.allocation.PORT_ACCOUNTS`, the data contract of the
+The accounts table follows :data:`helpers.cases.port_terminal.PORT_ACCOUNTS`, the data
+contract of the
 port case.
 """
 
@@ -23,9 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..params import check_int
-from ..portfolio import service_matrix
-from .accounts import RELATIONSHIP_TYPES, b2b_accounts
+from helpers.customer_base.portfolio import RELATIONSHIP_TYPES, service_matrix
+from helpers.params import check_int
+from helpers.simulate.accounts import b2b_accounts
 
 __all__ = [
     "HALF_HOURS",
@@ -147,7 +148,7 @@ def terminal_accounts(
       strategic alliances; ``distance_advantage_km`` (how much closer the nearest new terminal
       is than ours; negative: ours is closer) is normal(5, 12);
     * ``leave_prob`` = logistic(design · :data:`LEAVE_LOGIT`) with the quadrant of
-      :func:`helpers.portfolio.service_matrix` at its median thresholds;
+      :func:`helpers.service_matrix` at its median thresholds;
     * ``max_reduction`` is :data:`MAX_REDUCTION` of the quadrant; ``half_hours`` is
       :data:`HALF_HOURS` of the kind times a lognormal factor (median 1, sd 0.25).
 
@@ -164,7 +165,7 @@ def terminal_accounts(
     -------
     accounts : pandas.DataFrame
         Indexed by ``account_id``, with the columns of
-        :data:`helpers.allocation.PORT_ACCOUNTS` plus ``distance_advantage_km``.
+        :data:`helpers.cases.port_terminal.PORT_ACCOUNTS` plus ``distance_advantage_km``.
     truth : TerminalTruth
 
     Raises

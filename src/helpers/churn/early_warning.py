@@ -1,0 +1,140 @@
+"""Churn early warning: snapshot features without leakage, alerts with causes, targeting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter
+
+from helpers.churn.survival import _need
+from helpers.exceptions import DataValidationError, ParameterError
+from helpers.params import check_date, check_number
+
+__all__ = ["alerts", "snapshot_features", "targeting"]
+
+
+def snapshot_features(
+    customers: pd.DataFrame,
+    usage: pd.DataFrame,
+    complaints: pd.DataFrame,
+    snapshot,
+    horizon_days: int = 90,
+    observation_end=None,
+) -> pd.DataFrame:
+    """Early-warning features at a snapshot date, and the churn label after it.
+
+    Only behaviour *before* the snapshot enters the features: usage months that ended before
+    it and complaints dated on or before it. The population is the customers active at the
+    snapshot (started on or before it, not ended on or before it); the label ``churned`` is 1
+    when the customer left in (snapshot, snapshot + horizon].
+
+    Features: ``tenure_months``, ``usage_last3`` (mean GB of the last three complete months),
+    ``usage_change`` (log ratio of the last three months to the three before; 0 when there is
+    not enough history), ``complaints_90d``, ``complaints_total``, ``days_since_complaint``
+    (999 without any), plus the customer table's ``monthly_charge`` and 0/1 columns for plan and
+    value tier.
+
+    Raises
+    ------
+    ParameterError
+        When ``snapshot + horizon`` is after ``observation_end``: the label would be unknown.
+    """
+    _need(customers, "start_date", "end_date", "monthly_charge", "plan", "value_tier")
+    _need(usage, "customer_id", "month", "usage_gb")
+    snap = check_date("snapshot", snapshot)
+    h = int(check_number("horizon_days", horizon_days, 1))
+    label_end = snap + pd.Timedelta(days=h)
+    if observation_end is not None and label_end > check_date("observation_end", observation_end):
+        raise ParameterError(
+            f"snapshot {snap.date()} + {h} days is after observation_end; the label would be "
+            "unknown: move the snapshot earlier or shorten the horizon"
+        )
+    active = (customers["start_date"] <= snap) & ~(customers["end_date"] <= snap)
+    pop = customers[active]
+    feat = pd.DataFrame(index=pop.index)
+    feat["tenure_months"] = (snap - pop["start_date"]).dt.days / 30.4375
+    # Usage: months that ended before the snapshot (month start + 1 month <= snapshot).
+    u = usage[(usage["month"] + pd.offsets.MonthBegin(1)) <= snap]
+    u = u[u["customer_id"].isin(pop.index)].sort_values(["customer_id", "month"])
+    u = u.assign(order=u.groupby("customer_id").cumcount(ascending=False))
+    last3 = u[u["order"] < 3].groupby("customer_id")["usage_gb"].mean()
+    prev3 = u[(u["order"] >= 3) & (u["order"] < 6)].groupby("customer_id")["usage_gb"].mean()
+    feat["usage_last3"] = last3.reindex(feat.index).fillna(0.0)
+    change = np.log(last3.reindex(feat.index) / prev3.reindex(feat.index))
+    feat["usage_change"] = change.replace([np.inf, -np.inf], np.nan).fillna(0.0)
+    c = complaints[(complaints["date"] <= snap) & complaints["customer_id"].isin(pop.index)]
+    feat["complaints_90d"] = (
+        c[c["date"] > snap - pd.Timedelta(days=90)].groupby("customer_id").size()
+    ).reindex(feat.index, fill_value=0)
+    feat["complaints_total"] = c.groupby("customer_id").size().reindex(feat.index, fill_value=0)
+    last_c = c.groupby("customer_id")["date"].max().reindex(feat.index)
+    feat["days_since_complaint"] = (snap - last_c).dt.days.fillna(999).astype(float)
+    feat["monthly_charge"] = pop["monthly_charge"]
+    for col, ref in (("plan", "monthly"), ("value_tier", "low")):
+        for level in sorted(set(customers[col]) - {ref}):
+            feat[f"{col}[{level}]"] = (pop[col] == level).astype(float)
+    end = pop["end_date"]
+    feat["churned"] = ((end > snap) & (end <= label_end)).astype(int)
+    # Time from the snapshot to churn, censored at the horizon (for survival models).
+    feat["time_to_churn"] = ((end.where(feat["churned"] == 1, label_end) - snap).dt.days).astype(
+        float
+    )
+    return feat
+
+
+def alerts(
+    model: CoxPHFitter,
+    features: pd.DataFrame,
+    risk: pd.Series,
+    threshold: float,
+    top_causes: int = 2,
+) -> pd.DataFrame:
+    """Customers whose risk is at least ``threshold``, with the covariates that drive it.
+
+    A driver's contribution is ``coef * (x - mean x)`` on the log-hazard scale (the Cox
+    model's mean is its reference); the largest positive contributions are the causes to
+    analyse first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by risk: ``risk``, ``cause_1`` … ``cause_k`` (driver names) and the customer's
+        feature values, ready to export for account managers.
+    """
+    t = check_number("threshold", threshold, 0, 1)
+    coef = model.params_
+    x = features[coef.index]
+    contrib = (x - model._norm_mean[coef.index]) * coef  # noqa: SLF001 - lifelines' centring
+    flagged = risk[risk >= t].sort_values(ascending=False)
+    out = pd.DataFrame({"risk": flagged})
+    ranked = contrib.loc[flagged.index].apply(
+        lambda row: list(row[row > 0].sort_values(ascending=False).index[:top_causes]), axis=1
+    )
+    for i in range(top_causes):
+        out[f"cause_{i + 1}"] = ranked.map(lambda r, i=i: r[i] if len(r) > i else "")
+    return out.join(x.loc[flagged.index])
+
+
+def targeting(
+    risk: pd.Series, clv: pd.Series, offer_cost: float, success_rate: float
+) -> pd.DataFrame:
+    """Value at risk and the expected profit of a retention offer, per customer.
+
+    ``value_at_risk = risk * clv``; an offer that costs ``offer_cost`` and keeps a customer who
+    would have left with probability ``success_rate`` has expected profit
+    ``success_rate * risk * clv - offer_cost``. Customers with a positive expected profit are
+    the ones to target (``target``); ``cumulative_profit`` along the ranking gives the profit
+    curve against the budget ``cumulative_cost``.
+    """
+    c = check_number("offer_cost", offer_cost, 0)
+    s = check_number("success_rate", success_rate, 0, 1)
+    df = pd.DataFrame({"risk": risk, "clv": clv.reindex(risk.index)})
+    if df["clv"].isna().any():
+        raise DataValidationError("clv has no value for some customers of risk; align the two")
+    df["value_at_risk"] = df["risk"] * df["clv"]
+    df["expected_profit"] = s * df["value_at_risk"] - c
+    df = df.sort_values("expected_profit", ascending=False)
+    df["target"] = df["expected_profit"] > 0
+    df["cumulative_cost"] = c * np.arange(1, len(df) + 1)
+    df["cumulative_profit"] = df["expected_profit"].cumsum()
+    return df

@@ -1,0 +1,71 @@
+"""CRM processes and data: the sales funnel with censored conversion, and the unified customer
+view (standardising, matching and merging records; data quality).
+
+Chapter: 10.
+"""
+
+from helpers.operations.customer_view import (
+    CUTOFFS,
+    DATE_FORMATS,
+    FIELDS,
+    RULES,
+    WEIGHTS,
+    QualityReport,
+    accuracy_flags,
+    candidate_pairs,
+    cluster_records,
+    compare,
+    completeness,
+    match_quality,
+    match_quality_by_threshold,
+    merge_customers,
+    parse_dates,
+    quality_report,
+    standardise,
+    standardise_address,
+    standardise_email,
+    standardise_name,
+    standardise_phone,
+    timeliness,
+)
+from helpers.operations.funnel import (
+    FUNNEL_STAGES,
+    growth_trend,
+    new_customer_growth,
+    plot_funnel,
+    stage_conversion,
+    stage_outcomes,
+    time_in_stage,
+)
+
+__all__ = [
+    "CUTOFFS",
+    "DATE_FORMATS",
+    "FIELDS",
+    "FUNNEL_STAGES",
+    "QualityReport",
+    "RULES",
+    "WEIGHTS",
+    "accuracy_flags",
+    "candidate_pairs",
+    "cluster_records",
+    "compare",
+    "completeness",
+    "growth_trend",
+    "match_quality",
+    "match_quality_by_threshold",
+    "merge_customers",
+    "new_customer_growth",
+    "parse_dates",
+    "plot_funnel",
+    "quality_report",
+    "stage_conversion",
+    "stage_outcomes",
+    "standardise",
+    "standardise_address",
+    "standardise_email",
+    "standardise_name",
+    "standardise_phone",
+    "time_in_stage",
+    "timeliness",
+]

@@ -1,0 +1,43 @@
+"""Strategy evaluation: randomised campaigns (effects, ROI, power, sample size) and the KPI
+dashboard with implementation checks.
+
+Chapter: 11.
+"""
+
+from helpers.strategy.dashboard import (
+    IMPLEMENTATION_OBSTACLES,
+    KPI_LABELS,
+    Obstacle,
+    kpi_status,
+    obstacle_checks,
+    plot_kpi_dashboard,
+)
+from helpers.strategy.experiment import (
+    CampaignROI,
+    EffectEstimate,
+    campaign_roi,
+    compare_means,
+    compare_proportions,
+    minimum_detectable_lift,
+    plot_campaign_effect,
+    power_proportions,
+    sample_size_proportions,
+)
+
+__all__ = [
+    "CampaignROI",
+    "EffectEstimate",
+    "IMPLEMENTATION_OBSTACLES",
+    "KPI_LABELS",
+    "Obstacle",
+    "campaign_roi",
+    "compare_means",
+    "compare_proportions",
+    "kpi_status",
+    "minimum_detectable_lift",
+    "obstacle_checks",
+    "plot_campaign_effect",
+    "plot_kpi_dashboard",
+    "power_proportions",
+    "sample_size_proportions",
+]
