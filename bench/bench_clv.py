@@ -91,14 +91,14 @@ def make_data(model: str, data: str, customers: int, seed: int) -> pd.DataFrame:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the sample's 21 duplicate rows
-            s = summarize(load_cdnow("sample"), calibration_end="1997-09-30")
+            s = summarize(load_cdnow("sample"), calibration_end="1997-09-30", time_unit="W")
         return s[["frequency", "recency", "T"]]
     from helpers.simulate import simulate_bgnbd_summary, simulate_paretonbd_summary
 
     rng = np.random.default_rng(seed)
     t_days = rng.integers(365, 731, customers)  # acquired over a year, observed one more
     sim = simulate_bgnbd_summary if model == "bgnbd" else simulate_paretonbd_summary
-    s = sim(customers, T=t_days / 7.0, random_state=rng, **TRUTH[model])
+    s = sim(customers, T=t_days / 7.0, random_state=rng, **TRUTH[model])[0]["summary"]
     # Daily resolution: a repeat purchase is at least a day after the first one.
     days = np.where(s["frequency"] > 0, np.clip(np.ceil(s["recency"] * 7), 1, t_days), 0)
     s["recency"] = days / 7.0

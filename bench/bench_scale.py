@@ -261,11 +261,12 @@ def simulate_summary(customers: int, seed: int) -> pd.DataFrame:
 
     rng = np.random.default_rng(seed)
     t_days = rng.integers(365, 731, customers)  # acquired over a year, observed one more
-    s = simulate_bgnbd_summary(customers, T=t_days / 7.0, random_state=rng, **BGNBD_TRUTH)
+    tables, _ = simulate_bgnbd_summary(customers, T=t_days / 7.0, random_state=rng, **BGNBD_TRUTH)
+    s = tables["summary"]
     days = np.where(s["frequency"] > 0, np.clip(np.ceil(s["recency"] * 7), 1, t_days), 0)
     s["recency"] = days / 7.0
-    m = simulate_gammagamma_spend(s["frequency"], random_state=rng, **GG_TRUTH)
-    s["monetary_value"] = np.round(m, 2)
+    spend, _ = simulate_gammagamma_spend(s["frequency"], random_state=rng, **GG_TRUTH)
+    s["monetary_value"] = np.round(spend["spend"]["monetary_value"], 2)
     return s
 
 

@@ -181,7 +181,7 @@ def _prepare(name: str):
         from helpers.customer_base.rfm import summarize
 
         def run(df: pd.DataFrame, obs_end: pd.Timestamp) -> pd.DataFrame:
-            return summarize(df, amount_col="amount", observation_end=obs_end)
+            return summarize(df, amount_col="amount", observation_end=obs_end, time_unit="W")
 
     elif name == "duckdb":
         import duckdb

@@ -1,7 +1,8 @@
 """Plot helpers and the course's house style.
 
-Every helper takes ``ax=None`` and returns the Axes it drew on; it creates a figure only when no
-Axes is given and never calls ``plt.show()``.
+Every helper is ``plot_x(..., ax=None, **kwargs) -> Axes``: it draws on ``ax`` (a new figure
+only when ``ax`` is None), passes ``kwargs`` on to its main matplotlib call (they override the
+house defaults, e.g. ``color=``), returns the Axes and never calls ``plt.show()``.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def money_formatter() -> FuncFormatter:
     return FuncFormatter(_money)
 
 
-def plot_equity_projection(projection: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_equity_projection(projection: pd.DataFrame, ax: Axes | None = None, **kwargs) -> Axes:
     """Stacked active customers (existing base vs acquired) of a customer-equity projection.
 
     Parameters
@@ -58,6 +59,8 @@ def plot_equity_projection(projection: pd.DataFrame, ax: Axes | None = None) -> 
     projection : pandas.DataFrame
         Output of :func:`helpers.customer_base.customer_equity`.
     ax : matplotlib Axes, optional
+    **kwargs
+        Passed on to ``Axes.stackplot``.
     """
     ax = _axes(ax)
     t = projection.index
@@ -65,9 +68,12 @@ def plot_equity_projection(projection: pd.DataFrame, ax: Axes | None = None) -> 
         t,
         projection["existing"],
         projection["acquired"],
-        labels=["customers at time 0", "acquired later"],
-        colors=PALETTE[:2],
-        alpha=0.85,
+        **{
+            "labels": ["customers at time 0", "acquired later"],
+            "colors": PALETTE[:2],
+            "alpha": 0.85,
+            **kwargs,
+        },
     )
     ax.set(xlabel="period", ylabel="active customers")
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
@@ -78,15 +84,16 @@ def plot_equity_projection(projection: pd.DataFrame, ax: Axes | None = None) -> 
     return ax
 
 
-def plot_lever_effects(effects: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Horizontal bars: % change of customer equity per lever (output of ``lever_effects``)."""
+def plot_lever_effects(effects: pd.DataFrame, ax: Axes | None = None, **kwargs) -> Axes:
+    """Horizontal bars: % change of customer equity per lever (output of ``lever_effects``);
+    ``kwargs`` go to ``Axes.barh``."""
     ax = _axes(ax)
     data = effects.sort_values("change_pct")
     labels = [
         f"{i}: {b:g} → {n:g}" for i, b, n in zip(data.index, data["base"], data["new"], strict=True)
     ]
     colors = [PALETTE[0] if v >= 0 else PALETTE[2] for v in data["change_pct"]]
-    ax.barh(labels, data["change_pct"], color=colors)
+    ax.barh(labels, data["change_pct"], **{"color": colors, **kwargs})
     ax.axvline(0, color="black", lw=0.8)
     ax.xaxis.set_major_formatter(PercentFormatter())
     ax.set(xlabel="change in customer equity", title="What each lever is worth")
@@ -99,8 +106,9 @@ def plot_purchases_over_time(
     amount_col: str = "amount",
     freq: str = "W",
     ax: Axes | None = None,
+    **kwargs,
 ) -> Axes:
-    """Revenue per period of a transaction log, as a line.
+    """Revenue per period of a transaction log, as a line (``kwargs`` go to ``Axes.plot``).
 
     A last period that the data cover only in part is left out, so the line does not end in
     an artificial drop.
@@ -109,7 +117,7 @@ def plot_purchases_over_time(
     revenue = transactions.set_index(date_col)[amount_col].resample(freq).sum()
     if len(revenue) > 1 and revenue.index[-1].normalize() > transactions[date_col].max():
         revenue = revenue.iloc[:-1]
-    ax.plot(revenue.index, revenue.to_numpy(), color=PALETTE[0])
+    ax.plot(revenue.index, revenue.to_numpy(), **{"color": PALETTE[0], **kwargs})
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -127,13 +135,14 @@ def _quadrant_plot(
     yt: float,
     corner_labels: dict[tuple[bool, bool], str],
     colors: dict[str, str],
+    **kwargs,
 ) -> Axes:
-    """Scatter with threshold lines and a label in each quadrant (keys: (x high, y high))."""
+    """Scatter with threshold lines and a label in each quadrant (keys: (x high, y high));
+    ``kwargs`` go to each ``Axes.scatter``."""
     for name, color in colors.items():
         member = (groups == name).to_numpy()
-        ax.scatter(
-            x[member], y[member], s=28, color=color, alpha=0.8, label=name, edgecolor="white"
-        )
+        style = {"s": 28, "color": color, "alpha": 0.8, "label": name, "edgecolor": "white"}
+        ax.scatter(x[member], y[member], **{**style, **kwargs})
     ax.axvline(xt, color="grey", ls="--", lw=1)
     ax.axhline(yt, color="grey", ls="--", lw=1)
     for (x_high, y_high), text in corner_labels.items():
@@ -153,13 +162,13 @@ def _quadrant_plot(
 
 
 def plot_target_matrix(
-    accounts: pd.DataFrame, matrix: pd.DataFrame, ax: Axes | None = None
+    accounts: pd.DataFrame, matrix: pd.DataFrame, ax: Axes | None = None, **kwargs
 ) -> Axes:
     """Accounts on the target-customer matrix (output of ``target_customer_matrix``).
 
     Volume and cost are drawn on log scales (account sizes span orders of magnitude), so
     accounts with a volume of 0 cannot be shown: plot current accounts by volume, or
-    prospects by potential volume.
+    prospects by potential volume. ``kwargs`` go to ``Axes.scatter``.
     """
     ax = _axes(ax)
     a = matrix.attrs
@@ -179,6 +188,7 @@ def plot_target_matrix(
         a["cost_threshold"],
         corners,
         colors,
+        **kwargs,
     )
     ax.set(
         xscale="log",
@@ -191,9 +201,10 @@ def plot_target_matrix(
 
 
 def plot_service_matrix(
-    accounts: pd.DataFrame, matrix: pd.DataFrame, ax: Axes | None = None
+    accounts: pd.DataFrame, matrix: pd.DataFrame, ax: Axes | None = None, **kwargs
 ) -> Axes:
-    """Accounts on the differentiated-service matrix (output of ``service_matrix``)."""
+    """Accounts on the differentiated-service matrix (output of ``service_matrix``);
+    ``kwargs`` go to ``Axes.scatter``."""
     ax = _axes(ax)
     a = matrix.attrs
     colors = dict(zip(["Star", "Question", "Cash cow", "Dog"], PALETTE[:4], strict=True))
@@ -212,6 +223,7 @@ def plot_service_matrix(
         a["potential_threshold"],
         corners,
         colors,
+        **kwargs,
     )
     ax.set(
         yscale="log",
@@ -222,8 +234,9 @@ def plot_service_matrix(
     return ax
 
 
-def plot_lorenz(values, ax: Axes | None = None, label: str | None = None) -> Axes:
-    """Lorenz curve of customer value with the line of equality and the top-20% share marked."""
+def plot_lorenz(values, ax: Axes | None = None, label: str | None = None, **kwargs) -> Axes:
+    """Lorenz curve of customer value with the line of equality and the top-20% share marked;
+    ``kwargs`` go to the ``Axes.plot`` of the curve."""
     from helpers.customer_base.concentration import gini, lorenz_curve, top_share
 
     ax = _axes(ax)
@@ -232,8 +245,7 @@ def plot_lorenz(values, ax: Axes | None = None, label: str | None = None) -> Axe
     ax.plot(
         curve["customer_share"],
         curve["value_share"],
-        color=PALETTE[0],
-        label=label or f"customers (Gini {g:.2f})",
+        **{"color": PALETTE[0], "label": label or f"customers (Gini {g:.2f})", **kwargs},
     )
     ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="perfect equality")
     ax.axvline(0.8, color=PALETTE[2], lw=1)

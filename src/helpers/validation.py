@@ -414,3 +414,58 @@ def renamed_parameters(**renames: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+# --- frames with columns, and the old significance parameter ---------------------------------
+
+
+def check_columns(
+    data, columns: Iterable[str] | Mapping[str, str | None], name: str = "data", **kwargs
+) -> pd.DataFrame:
+    """:func:`check_frame` then :func:`require_columns`, in one call; returns ``data``.
+
+    ``kwargs`` go to :func:`check_frame` (``allow_empty``).
+
+    Examples
+    --------
+    >>> check_columns(pd.DataFrame({"a": [1]}), ["a", "b"], "ratings")
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.DataValidationError: column 'b' not found in ratings; it has columns \
+['a']; rename the column in your table, or add it
+    """
+    check_frame(data, name, **kwargs)
+    require_columns(data, columns, name)
+    return data
+
+
+def renamed_alpha(func: Callable) -> Callable:
+    """Keep the old ``alpha`` keyword (a significance level) working as ``confidence_level``.
+
+    ``alpha=0.05`` becomes ``confidence_level=0.95``, with a FutureWarning. Use it where a
+    function took ``alpha`` and now takes ``confidence_level``.
+    """
+    if "confidence_level" not in inspect.signature(func).parameters:
+        raise TypeError(f"{func.__qualname__} has no parameter 'confidence_level'")
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        if "alpha" in kwargs:
+            if "confidence_level" in kwargs:
+                raise ParameterError(
+                    f"{func.__name__}() got both 'alpha' and 'confidence_level'; pass only "
+                    "confidence_level=... (it is 1 - alpha)"
+                )
+            alpha = check_number("alpha", kwargs.pop("alpha"), 0, 1, low_open=True, high_open=True)
+            warnings.warn(
+                f"{func.__name__}(): parameter 'alpha' is replaced by 'confidence_level' "
+                f"(1 - alpha); pass confidence_level={round(1 - alpha, 12):g} "
+                "(the old name will be removed)",
+                FutureWarning,
+                stacklevel=2,
+            )
+            kwargs["confidence_level"] = round(1.0 - alpha, 12)
+        return func(*args, **kwargs)
+
+    wrapper.__renamed_parameters__ = {"alpha": "confidence_level"}
+    return wrapper

@@ -43,6 +43,15 @@ RETENTION = pd.DataFrame(
     index=["high", "medium", "low"],
     columns=LEVELS,
 )
+
+
+def _one(result):
+    """The one table and the truth of a simulator's ``(tables, truth)``."""
+    tables, truth = result
+    (table,) = tables.values()
+    return table, truth
+
+
 COST = pd.DataFrame([[100.0, 20.0, 5.0]] * 3, index=RETENTION.index, columns=LEVELS)
 VALUE = pd.Series([1000.0, 2000.0, 300.0, 50.0], index=list("abcd"))
 TIER = pd.Series(["high", "high", "medium", "low"], index=list("abcd"))
@@ -81,7 +90,7 @@ def test_annual_value_by_hand():
     v = annual_value(c, "y1", asset_fee=0.01, deposit_margin=0.02, loan_margin=0.03)
     assert v.iloc[0] == pytest.approx(1000 + 400 + 30_000)
     assert np.isnan(v.iloc[1]) and v.name == "value_y1"
-    with pytest.raises(ParameterError, match=r"snapshot = 'y2' is not one of"):
+    with pytest.raises(ParameterError, match=r"parameter 'period' = 'y2' is not one of"):
         annual_value(c, "y2")
     with pytest.raises(ParameterError, match=r"parameter 'asset_fee' = 2 is out of range"):
         annual_value(c, "y1", asset_fee=2)
@@ -108,7 +117,7 @@ def test_assign_tiers_and_the_fixed_yardstick():
 
 
 def test_reference_on_itself_is_plain_value_tiers():
-    c, _ = bank_customers(2_000, random_state=3)
+    c, _ = _one(bank_customers(2_000, random_state=3))
     weights = {"assets": 0.5, "deposits": 0.3, "loan_need": 0.2}
     plain = assign_tiers(c, "y0", weights=weights, cuts=(0.15, 0.5))
     own = assign_tiers(c, "y0", weights=weights, cuts=(0.15, 0.5), reference="y0")
@@ -137,12 +146,12 @@ def test_retention_by_service_and_costs_by_hand():
     tiers = pd.Series(["high"] * 4 + ["low"] * 3)
     service = pd.Series(["vip"] * 4 + ["basic"] * 3)
     stayed = pd.Series([True, True, True, False, True, True, False])
-    t = retention_by_service(tiers, service, stayed, level=0.9)
+    t = retention_by_service(tiers, service, stayed, confidence_level=0.9)
     assert t.loc[("high", "vip"), ["customers", "stayed"]].tolist() == [4, 3]
     assert t.loc[("high", "vip"), "retention"] == 0.75
     lo, hi = _wilson(3, 4, 0.9)
-    assert t.loc[("high", "vip"), "lower"] == pytest.approx(lo)
-    assert t.loc[("high", "vip"), "upper"] == pytest.approx(hi)
+    assert t.loc[("high", "vip"), "ci_low"] == pytest.approx(lo)
+    assert t.loc[("high", "vip"), "ci_high"] == pytest.approx(hi)
     assert t.loc[("low", "basic"), "retention"] == pytest.approx(2 / 3)
     assert t.loc[("medium", "vip"), "customers"] == 0 and np.isnan(
         t.loc[("medium", "vip"), "retention"]
@@ -198,10 +207,10 @@ def test_transition_matrix_and_table_by_hand():
     assert m.loc["high"].tolist() == [0.5, 0.0, 0.0, 0.5]
     assert m.loc["medium"].tolist() == [0.5, 0.5, 0.0, 0.0]
     assert m.loc["low"].tolist() == [0.0, 0.25, 0.5, 0.25]
-    t = transition_table(before, after, level=0.95)
+    t = transition_table(before, after, confidence_level=0.95)
     assert t.loc[("low", "left"), ["customers", "of"]].tolist() == [1, 4]
     lo, hi = _wilson(1, 4, 0.95)
-    assert t.loc[("low", "left"), ["lower", "upper"]].tolist() == pytest.approx([lo, hi])
+    assert t.loc[("low", "left"), ["ci_low", "ci_high"]].tolist() == pytest.approx([lo, hi])
     moves = stayer_moves(m)
     assert moves.loc["low"].tolist() == pytest.approx([0.0, 1 / 3, 2 / 3])
     with pytest.raises(DataValidationError, match=r"before has 1 value\(s\) that are not tiers"):
@@ -260,7 +269,7 @@ def test_migration_summary_by_hand():
 
 
 def test_load_customers_checks_consistency(tmp_path):
-    raw, _ = bank_customers(300, random_state=2)
+    raw, _ = _one(bank_customers(300, random_state=2))
     c = load_customers(raw)
     assert c.index.name == "customer_id" and c["stayed"].dtype == bool
     path = tmp_path / "bank.csv"
@@ -298,3 +307,11 @@ def test_plots_draw_what_they_show():
     ax = plot_projection(markov_projection(P, pd.Series({"high": 8.0}), years=3))
     assert ax.get_legend().get_texts()[0].get_text() == "high"
     plt.close("all")
+
+
+def test_old_parameter_names_still_work():
+    before = pd.Series(["high", "low", "low", "low"])
+    after = pd.Series(["high", "left", "low", "high"])
+    with pytest.warns(FutureWarning, match="confidence_level"):
+        old = transition_table(before, after, level=0.9)
+    pd.testing.assert_frame_equal(old, transition_table(before, after, confidence_level=0.9))

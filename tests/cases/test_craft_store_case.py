@@ -211,7 +211,7 @@ def test_a_wrong_file_is_refused(tmp_path, store):
     customers, tx, _ = store
     customers.drop(columns="arm").to_csv(tmp_path / "customers.csv")
     tx.to_csv(tmp_path / "transactions.csv", index=False)
-    with pytest.raises(DataValidationError, match=r"store customers: column \['arm'\] not found"):
+    with pytest.raises(DataValidationError, match=r"column 'arm' not found in store customers"):
         load_store(tmp_path)
     with pytest.raises(DataValidationError, match="customers.csv' not found"):
         load_store(tmp_path / "elsewhere")

@@ -20,6 +20,14 @@ from helpers.customer_base.portfolio import service_matrix
 from helpers.exceptions import DataValidationError
 from helpers.simulate.terminal import terminal_accounts
 
+
+def _one(result):
+    """The one table and the truth of a simulator's ``(tables, truth)``."""
+    tables, truth = result
+    (table,) = tables.values()
+    return table, truth
+
+
 # The chapter's default parameters and the smoke profile's.
 DEFAULTS = {"n": 40, "new_terminals": 2, "horizon": 3, "rate": 0.08, "budget": 2000.0, "seed": 42}
 SMOKE = {"n": 24, "new_terminals": 1, "horizon": 2, "rate": 0.1, "budget": 900.0, "seed": 7}
@@ -27,7 +35,9 @@ MIN_MAX = {"Star": (24, 160), "Question": (12, 160), "Cash cow": (8, 80), "Dog":
 
 
 def _case(p):
-    raw, _ = terminal_accounts(p["n"], new_terminals=p["new_terminals"], random_state=p["seed"])
+    raw, _ = _one(
+        terminal_accounts(p["n"], new_terminals=p["new_terminals"], random_state=p["seed"])
+    )
     acc = load_accounts(raw)
     q = service_matrix(acc)["quadrant"]
     acc = acc.assign(value=account_value(acc, p["horizon"], p["rate"])).join(hour_bounds(q))
@@ -112,12 +122,14 @@ def test_headline_numbers_recomputed_independently(p):
 
 
 def test_contract_accepts_the_default_data_and_rejects_a_wrong_file(tmp_path):
-    raw, _ = terminal_accounts(40, random_state=42)
+    raw, _ = _one(terminal_accounts(40, random_state=42))
     checked = PORT_ACCOUNTS.validate(raw.reset_index())
     assert len(checked) == 40
     wrong = tmp_path / "wrong.csv"
     raw.drop(columns="leave_prob").to_csv(wrong)
-    with pytest.raises(DataValidationError, match=r"column \['leave_prob'\] not found"):
+    with pytest.raises(
+        DataValidationError, match=r"column 'leave_prob' not found in port accounts"
+    ):
         load_accounts(wrong)
     bad = raw.copy()
     bad.iloc[[3, 7], bad.columns.get_loc("leave_prob")] = [1.4, -0.1]

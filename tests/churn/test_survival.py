@@ -50,14 +50,14 @@ def test_survival_table_by_hand(subs):
 def test_survival_table_errors(subs):
     bad = subs.copy()
     bad.loc["c", "end_date"] = pd.Timestamp("2024-02-01")  # before its start
-    with pytest.raises(DataValidationError, match=r"1 end date\(s\) before the start \(rows c\)"):
+    with pytest.raises(DataValidationError, match=r"1 end date\(s\) before the start \(row c\)"):
         survival_table(bad, observation_end="2024-06-30")
     with pytest.raises(DataValidationError, match=r"start date\(s\) after observation_end"):
         survival_table(subs, observation_end="2024-02-15")
     missing = subs.copy()
     missing.loc["b", "start_date"] = pd.NaT
     with pytest.raises(
-        DataValidationError, match=r"1 missing or unreadable start date\(s\) \(rows b\)"
+        DataValidationError, match=r"1 missing or unreadable start date\(s\) \(row b\)"
     ):
         survival_table(missing, observation_end="2024-06-30")
     dup = subs.rename(index={"b": "a"})
@@ -242,5 +242,21 @@ def test_proportional_hazards_check_flags_a_planted_violation():
     assert bool(check.loc["g", "flagged"]) and check.loc["g", "p"] < 1e-6
     assert check.loc["g", "remedy"] == "stratify on the variable"
     assert not bool(check.loc["x", "flagged"])
+    with pytest.raises(ParameterError, match="confidence_level"):
+        check_proportional_hazards(cph, df, confidence_level=1.5)
+    # The old significance parameter still works: alpha=0.05 is confidence_level=0.95.
+    with pytest.warns(FutureWarning, match="confidence_level"):
+        old = check_proportional_hazards(cph, df, alpha=0.05)
+    pd.testing.assert_frame_equal(old, check)
     with pytest.raises(ParameterError, match="alpha"):
         check_proportional_hazards(cph, df, alpha=1.5)
+
+
+def test_survival_table_old_id_col_still_works():
+    subs = pd.DataFrame(
+        {"id": ["a", "b"], "start_date": ["2024-01-01", "2024-02-01"], "end_date": [None, None]}
+    )
+    with pytest.warns(FutureWarning, match="customer_col"):
+        old = survival_table(subs, observation_end="2024-06-30", id_col="id")
+    new = survival_table(subs, observation_end="2024-06-30", customer_col="id")
+    pd.testing.assert_frame_equal(old, new)

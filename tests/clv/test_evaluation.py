@@ -51,10 +51,14 @@ def test_cumulative_tracking_counts_and_expectation():
     model.params_ = {"r": 0.5, "alpha": 2.0, "a": 0.8, "b": 2.5}
     model.log_likelihood_ = 0.0
     with pytest.warns(DataQualityWarning, match="1 row"):  # two rows of a on Jan 1
-        t = cumulative_tracking(model, tx, n_periods=3)
+        t = cumulative_tracking(model, tx, n_periods=3, time_unit="W")
     # Repeat days: a on Jan 3 (period 1) and Jan 10 (period 2); b on Jan 20 (period 3).
     assert t["actual"].tolist() == [1, 2, 3]
     # Expected at the end of period 2 (day 14): a joined day 0, b day 4, in weeks.
     direct = model.expected_purchases(14 / 7) + model.expected_purchases(10 / 7)
     assert t.loc[2, "expected"] == pytest.approx(direct)
     assert t.loc[1, "period_end"] == pd.Timestamp("2024-01-08")
+    # The old way to give the unit still works, with a FutureWarning.
+    with pytest.warns(FutureWarning, match="time_unit_days is replaced by time_unit"):
+        old = cumulative_tracking(model, tx.drop_duplicates(), n_periods=3, time_unit_days=7.0)
+    pd.testing.assert_frame_equal(old, t)

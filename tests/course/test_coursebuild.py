@@ -1,10 +1,12 @@
 """Student and instructor copies of the chapters."""
 
+import shutil
+
+import coursebuild  # course/tools/, put on the import path by tests/conftest.py
 import nbformat
 import papermill
 import pytest
-
-from helpers import coursebuild, runner
+import runner
 
 
 def test_student_copies_hold_no_solution_and_no_output(tmp_path):
@@ -31,6 +33,25 @@ def test_instructor_copies_keep_solutions(tmp_path):
         original = nbformat.read(runner.NOTEBOOKS / path.name, as_version=4)
         assert [c.source for c in copy.cells] == [c.source for c in original.cells]
         assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
+
+
+def test_copies_go_to_the_clone_of_the_working_directory(tmp_path, monkeypatch):
+    # Two clones sharing one environment: each builds into its own build/ folder.
+    clone = tmp_path / "other clone"
+    (clone / "course" / "profiles").mkdir(parents=True)
+    (clone / "notebooks").mkdir()
+    first = runner.chapters()[0]
+    shutil.copy(first, clone / "notebooks" / first.name)
+    monkeypatch.chdir(clone / "notebooks")
+    assert coursebuild.main(["student"]) == 0
+    assert [p.name for p in (clone / "build" / "student").iterdir()] == [first.name]
+
+
+def test_outside_a_clone_the_tools_say_where_to_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert coursebuild.main(["student"]) == 2
+    assert "is not inside the course repository" in capsys.readouterr().err
+    assert not (tmp_path / "build").exists()
 
 
 STUDENT_CHAPTERS = [p.stem for p in runner.chapters()]

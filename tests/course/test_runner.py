@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+import runner  # course/tools/, put on the import path by tests/conftest.py
 from nbformat.v4 import new_code_cell, new_notebook
 
-from helpers import runner
 from helpers.exceptions import ParameterError
 
 
@@ -55,6 +55,26 @@ def test_profile_with_unknown_parameter(tmp_path):
     (tmp_path / "badkey.yaml").write_text("chapter: all\n")
     with pytest.raises(ParameterError, match=r"unknown key\(s\) \['chapter'\]"):
         runner.plan(profile="badkey", profiles=tmp_path)
+
+
+def test_the_repository_is_found_from_the_working_directory(tmp_path, monkeypatch):
+    root = runner.find_root()
+    assert (root / "notebooks").is_dir() and (root / "course" / "profiles").is_dir()
+    monkeypatch.chdir(root / "notebooks")
+    assert runner.find_root() == root
+    assert runner.NOTEBOOKS == root / "notebooks"
+    assert runner.PROFILES == root / "course" / "profiles"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="is not inside the course repository"):
+        runner.find_root()
+    assert runner.main(["--nb", "01"]) == 2
+
+
+def test_tooling_is_not_in_the_learner_package():
+    import importlib.util
+
+    assert importlib.util.find_spec("helpers.runner") is None
+    assert importlib.util.find_spec("helpers.coursebuild") is None
 
 
 def test_main_reports_plan_errors_with_exit_code_2(capsys):

@@ -1,12 +1,13 @@
 """The course website, checked as a reader would see it: in headless Chromium.
 
-`make test` builds the site (`make book`), installs Debian's chromium and a CJK font if they are
-missing (`make browser`), then runs this file with ``pytest -m browser``. The tests crawl every
-page from the home page, and fail on a broken link or anchor, a missing or undecodable image, a
-page that renders blank, a script error, any request that leaves the machine, a chapter whose
-figures are not all on its page, a formula left as LaTeX source, and Chinese text drawn without a
-Chinese font. A screenshot of every page (and of every chapter's first figure) is saved under
-``build/screenshots/``.
+`make test-site` (part of `make test`) builds the site from the chapters nbval executed into
+``build/executed/`` (``make test-notebooks``; or ``make run``), installs Debian's chromium and a
+CJK font if they are missing (`make browser`), then runs this file with ``pytest -m browser``.
+The tests crawl every page from the home page, and fail on a broken link or anchor, a missing
+or undecodable image, a page that renders blank, a script error, any request that leaves the
+machine, a chapter whose figures are not all on its page, a formula left as LaTeX source, and
+Chinese text drawn without a Chinese font. A screenshot of every page (and of every chapter's
+first figure) is saved under ``build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ import nbformat
 import numpy as np
 import pytest
 from PIL import Image
-
-from helpers.runner import ROOT, chapters
+from runner import chapters
 
 pytestmark = pytest.mark.browser
 
+ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 BOOK = BUILD / "book"
 EXECUTED = BUILD / "executed"
@@ -92,7 +93,7 @@ def _local(url: str) -> Path | None:
 def site() -> Path:
     index = BOOK / "index.html"
     if not index.exists():
-        pytest.fail("no website in build/book; build it with `make book` (make test does)")
+        pytest.fail("no website in build/book; build it with `make book` (make test-site does)")
     stale = [
         p.stem
         for p in chapters()

@@ -53,7 +53,9 @@ def test_top_share_interpolates_pro_rata():
     # Top 10% of 5 customers is half of the largest one.
     assert top_share([70, 10, 10, 5, 5], 0.1) == pytest.approx(0.35)
     assert top_share([1, 1, 1, 1], 0.5) == pytest.approx(0.5)
-    with pytest.raises(ParameterError, match=r"share=1.5 must be in \(0, 1\]"):
+    with pytest.raises(
+        ParameterError, match=r"parameter 'share' = 1.5 is out of range: it must be in \(0, 1\]"
+    ):
         top_share([1, 2], 1.5)
 
 
@@ -70,7 +72,7 @@ def test_errors_name_the_problem():
     with pytest.raises(DataValidationError, match="empty"):
         gini([])
     with pytest.raises(
-        DataValidationError, match=r"column 'revenue' has 1 negative value\(s\) \(rows b\)"
+        DataValidationError, match=r"column 'revenue' has 1 negative value\(s\) \(row b\)"
     ):
         gini(pd.Series([1.0, -2.0], index=["a", "b"], name="revenue"))
     with pytest.raises(DataValidationError, match="missing, non-numeric or infinite"):

@@ -87,7 +87,10 @@ def test_rfm_score_errors(small):
         rfm_scores(bad)
     with pytest.raises(ParameterError, match="default segment rules are written for bins=5"):
         rfm_scores(small, bins=4)
-    with pytest.raises(ParameterError, match="bins=1 must be"):
+    with pytest.raises(
+        ParameterError,
+        match=r"'bins' = 1 is out of range: it must be in \[2, 10\]",
+    ):
         rfm_scores(small, bins=1)
     with pytest.raises(DataValidationError, match=r"rules lack column\(s\) \['f_max'\]"):
         rfm_scores(small, rules=DEFAULT_SEGMENT_RULES.drop(columns="f_max"))
@@ -142,7 +145,7 @@ def test_segment_errors():
     x, _ = _features(n=50)
     with pytest.raises(NotFittedError, match="call fit"):
         BehaviourSegmenter(3).predict(x)
-    with pytest.raises(ParameterError, match="k=1 must be"):
+    with pytest.raises(ParameterError, match=r"parameter 'k' = 1 is out of range"):
         BehaviourSegmenter(1).fit(x)
     with pytest.raises(ParameterError, match="k_range"):
         choose_k(x, range(1, 4))
@@ -174,7 +177,31 @@ def test_value_score_by_hand_and_tiers():
     assert tied.iloc[:3].nunique() == 1  # ties share a tier
     with pytest.raises(ParameterError, match="must be non-negative numbers"):
         value_score(df, {"spend": -1})
-    with pytest.raises(DataValidationError, match=r"column\(s\) \['loyalty'\] not found"):
+    with pytest.raises(DataValidationError, match=r"column 'loyalty' not found in features"):
         value_score(df, {"loyalty": 1})
     with pytest.raises(ParameterError, match="cuts"):
         value_tiers(scores, cuts=(0.5, 0.2))
+
+
+def test_segmenter_is_a_scikit_learn_estimator():
+    from sklearn.base import clone
+
+    x, group = _features(n=60)
+    seg = BehaviourSegmenter(3, log=False, order_by="monetary", random_state=1)
+    assert seg.get_params() == {
+        "columns": None,
+        "k": 3,
+        "log": False,
+        "order_by": "monetary",
+        "random_state": 1,
+    }
+    twin = clone(seg)
+    assert twin is not seg and twin.get_params() == seg.get_params()
+    assert not hasattr(twin, "labels_")
+    labels = seg.fit_predict(x)  # ClusterMixin: fit, then labels_
+    pd.testing.assert_series_equal(labels, seg.labels_)
+    pd.testing.assert_series_equal(seg.predict(x), seg.labels_)
+    assert clone(seg).set_params(k=2).fit(x).centers_.shape[0] == 2
+    with pytest.raises(NotFittedError) as err:
+        twin.predict(x)
+    assert isinstance(err.value, ValueError) and isinstance(err.value, AttributeError)

@@ -56,7 +56,10 @@ def test_validate_returns_typed_copy_and_keeps_extra_columns():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.drop(columns="assets"), r"column.*\['assets'\] not found.*rename"),
+        (
+            lambda d: d.drop(columns="assets"),
+            r"column 'assets' not found in accounts.*all missing: \['assets'\]; rename",
+        ),
         (lambda d: d.iloc[:0], r"empty \(0 rows\)"),
         (
             lambda d: d.assign(assets=["1", "many", "2"]),
@@ -96,7 +99,7 @@ def test_errors_name_the_column_rows_and_fix(change, message):
 
 
 def test_not_a_dataframe():
-    with pytest.raises(DataValidationError, match="expected a pandas DataFrame, got list"):
+    with pytest.raises(DataValidationError, match="must be a pandas DataFrame, got list"):
         CONTRACT.validate([1, 2])
 
 

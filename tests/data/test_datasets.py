@@ -94,8 +94,14 @@ def test_unknown_cdnow_kind():
 
 
 def test_datasets_dir_override(tmp_path, monkeypatch):
+    (tmp_path / "donations.csv").write_bytes((datasets_dir() / "donations.csv").read_bytes())
+    monkeypatch.setenv("HELPERS_DATASETS_DIR", str(tmp_path))
+    assert datasets_dir() == tmp_path
+    assert load_donations()["weight"].sum() == 11_104
     monkeypatch.setenv("HELPERS_DATASETS_DIR", str(tmp_path / "missing"))
-    with pytest.raises(FileNotFoundError, match="HELPERS_DATASETS_DIR"):
+    with pytest.raises(
+        FileNotFoundError, match=r"HELPERS_DATASETS_DIR=.*missing.* is not a folder"
+    ):
         datasets_dir()
 
 

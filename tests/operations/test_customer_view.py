@@ -32,6 +32,12 @@ from helpers.simulate.records import CHANNELS, FIELDS, MISSING, UPDATE_AGE_DAYS,
 PRECISION_BAR, RECALL_BAR, THRESHOLD = 0.95, 0.90, 0.6
 
 
+def _records(result):
+    """The records table and the truth of a customer_records run."""
+    tables, truth = result
+    return tables["records"], truth
+
+
 def _raw(**overrides) -> pd.DataFrame:
     """Three records, two of one person (Wang Fang) typed differently, one of Li Wei."""
     data = {
@@ -264,7 +270,7 @@ def test_quality_by_hand():
 
 @pytest.fixture(scope="module")
 def world():
-    records, truth = customer_records(600, random_state=42)
+    records, truth = _records(customer_records(600, random_state=42))
     std = standardise(records)
     pairs = candidate_pairs(std)
     scored = compare(std, pairs)
@@ -272,11 +278,11 @@ def world():
 
 
 def test_simulator_seeding_and_shape():
-    a, ta = customer_records(80, random_state=3)
-    b, tb = customer_records(80, random_state=np.random.default_rng(3))
+    a, ta = _records(customer_records(80, random_state=3))
+    b, tb = _records(customer_records(80, random_state=np.random.default_rng(3)))
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_series_equal(ta.person_id, tb.person_id)
-    c, _ = customer_records(80, random_state=4)
+    c, _ = _records(customer_records(80, random_state=4))
     assert not a.equals(c)
     assert list(a.columns) == ["channel", *FIELDS, "updated_at"]
     assert "person_id" not in a.columns  # the truth is kept apart from what a matcher sees
@@ -328,7 +334,7 @@ def test_accuracy_flags_find_exactly_the_planted_errors(world):
 
 def test_timeliness_matches_planted_update_ages(world):
     records, truth, _, _, _ = world
-    t = timeliness(records, truth.snapshot)
+    t = timeliness(records, truth.observation_end)
     for channel, mean_age in UPDATE_AGE_DAYS.items():
         # Exponential ages capped at six years: median mean * ln 2 (the cap is far above it).
         n = t.loc[channel, "records"]
@@ -398,13 +404,16 @@ def test_simulator_parameter_errors():
         customer_records(1)
     with pytest.raises(ParameterError, match=r"'typo_rate' = 1.5 is out of range"):
         customer_records(50, typo_rate=1.5)
-    with pytest.raises(ParameterError, match=r"'snapshot' = 'someday' is not a date"):
-        customer_records(50, snapshot="someday")
+    with pytest.raises(ParameterError, match=r"'observation_end' = 'someday' is not a date"):
+        customer_records(50, observation_end="someday")
 
 
 def test_standardise_errors():
     raw = _raw()
-    with pytest.raises(DataValidationError, match=r"column 'phone' \(the phone field\) not found"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"column 'phone' not found in records.*the phone field: pass columns=",
+    ):
         standardise(raw.drop(columns="phone"))
     with pytest.raises(ParameterError, match=r"maps unknown fields \['mobile'\]"):
         standardise(raw, columns={"mobile": "phone"})
@@ -417,15 +426,15 @@ def test_standardise_errors():
         standardise(raw.iloc[:0])
     with pytest.raises(DataValidationError, match="records must be a pandas DataFrame"):
         standardise([1, 2])
-    with pytest.raises(DataValidationError, match=r"'updated_at' has 1 timestamp\(s\) after the "
-                       r"snapshot 2024-01-01 \(row WB1\)"):  # fmt: skip
+    with pytest.raises(DataValidationError, match=r"'updated_at' has 1 timestamp\(s\) after "
+                       r"observation_end 2024-01-01 \(row WB1\)"):  # fmt: skip
         timeliness(raw, "2024-01-01")
 
 
 def test_matching_errors():
     std = standardise(_raw())
     pairs = candidate_pairs(std)
-    with pytest.raises(DataValidationError, match=r"column\(s\) \['phone_std'\] not found"):
+    with pytest.raises(DataValidationError, match=r"column 'phone_std' not found in std"):
         candidate_pairs(std, keys=["phone_std"])
     with pytest.raises(ParameterError, match=r"'max_block_size' = 1 is out of range"):
         candidate_pairs(std, max_block_size=1)

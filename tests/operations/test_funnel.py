@@ -28,6 +28,12 @@ STAGES = ["opportunity", "visit", "contract"]
 SNAP = "2024-03-31"
 
 
+def _opps(result):
+    """The opportunities table and the truth of a sales_funnel run."""
+    tables, truth = result
+    return tables["opportunities"], truth
+
+
 @pytest.fixture
 def opps() -> pd.DataFrame:
     """Six opportunities worked out by hand in the tests below."""
@@ -92,18 +98,18 @@ def test_conversion_three_ways_by_hand(opps):
     assert aj["cumulative"].tolist() == pytest.approx([7 / 9, 14 / 27])
     assert list(aj.index) == ["opportunity", "visit"]
     assert aj["to"].tolist() == ["visit", "contract"]
-    assert (aj["lower"] <= aj["conversion"]).all() and (aj["conversion"] <= aj["upper"]).all()
+    assert (aj["ci_low"] <= aj["conversion"]).all() and (aj["conversion"] <= aj["ci_high"]).all()
 
 
 def test_wilson_interval_by_hand(opps):
-    naive = stage_conversion(opps, SNAP, stages=STAGES, method="naive", confidence=0.9)
+    naive = stage_conversion(opps, SNAP, stages=STAGES, method="naive", confidence_level=0.9)
     # Wilson interval for 4 of 6: centre (p + z^2/2n) / (1 + z^2/n), half-width
     # z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n).
     z, n, p = norm.ppf(0.95), 6, 4 / 6
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    assert naive.loc["opportunity", "lower"] == pytest.approx(centre - half)
-    assert naive.loc["opportunity", "upper"] == pytest.approx(centre + half)
+    assert naive.loc["opportunity", "ci_low"] == pytest.approx(centre - half)
+    assert naive.loc["opportunity", "ci_high"] == pytest.approx(centre + half)
 
 
 def test_aalen_johansen_matches_lifelines_without_ties():
@@ -128,7 +134,7 @@ def test_aalen_johansen_matches_lifelines_without_ties():
     ref = AalenJohansenFitter(calculate_variance=True).fit(days, codes, event_of_interest=1)
     assert ours["conversion"] == pytest.approx(ref.cumulative_density_.iloc[-1, 0])
     bounds = sorted(ref.confidence_interval_.iloc[-1])
-    assert [ours["lower"], ours["upper"]] == pytest.approx(bounds)
+    assert [ours["ci_low"], ours["ci_high"]] == pytest.approx(bounds)
 
 
 def test_time_in_stage_by_hand(opps):
@@ -165,40 +171,40 @@ def test_growth_trend_by_hand():
     assert growth_trend(pd.Series([100, 90, 81, 72.9]))["rate"] == pytest.approx(-0.1, abs=1e-6)
     # With mu = y = (10, 20, 40) at centred times (-1, 0, 1) the Fisher information is
     # [[70, 30], [30, 50]], so var(slope) = 70 / (70 * 50 - 30^2) = 70 / 2600.
-    out = growth_trend([10, 20, 40], confidence=0.9)
+    out = growth_trend([10, 20, 40], confidence_level=0.9)
     half = norm.ppf(0.95) * np.sqrt(70 / 2600)
-    assert out["lower"] == pytest.approx(np.exp(np.log(2) - half) - 1, rel=1e-5)
-    assert out["upper"] == pytest.approx(np.exp(np.log(2) + half) - 1, rel=1e-5)
+    assert out["ci_low"] == pytest.approx(np.exp(np.log(2) - half) - 1, rel=1e-5)
+    assert out["ci_high"] == pytest.approx(np.exp(np.log(2) + half) - 1, rel=1e-5)
     assert out["periods"] == 3
 
 
 @pytest.fixture(scope="module")
 def simulated():
-    return sales_funnel(3_000, random_state=42)
+    return _opps(sales_funnel(3_000, random_state=42))
 
 
 def test_conversion_intervals_cover_planted_probabilities(simulated):
     opps, truth = simulated
     planted = pd.Series(truth.conversion)
     # Four stages: all inside their 99% intervals, at least three inside the 95% ones.
-    wide = stage_conversion(opps, truth.snapshot, confidence=0.99)
-    assert ((wide["lower"] <= planted) & (planted <= wide["upper"])).all(), wide
-    aj = stage_conversion(opps, truth.snapshot)
-    assert ((aj["lower"] <= planted) & (planted <= aj["upper"])).sum() >= 3, aj
+    wide = stage_conversion(opps, truth.observation_end, confidence_level=0.99)
+    assert ((wide["ci_low"] <= planted) & (planted <= wide["ci_high"])).all(), wide
+    aj = stage_conversion(opps, truth.observation_end)
+    assert ((aj["ci_low"] <= planted) & (planted <= aj["ci_high"])).sum() >= 3, aj
     # The cumulative share that signs is the product of the planted conversions.
     assert aj["cumulative"].iloc[-1] == pytest.approx(truth.cumulative["contract"], rel=0.1)
     # The usual shortcuts miss on this funnel: counting open ones as failures is too low in
     # every stage, and leaving them out is too high where lost deals take long to die.
-    naive = stage_conversion(opps, truth.snapshot, method="naive")
-    decided = stage_conversion(opps, truth.snapshot, method="decided")
-    assert (naive["upper"] < planted).sum() >= 3
+    naive = stage_conversion(opps, truth.observation_end, method="naive")
+    decided = stage_conversion(opps, truth.observation_end, method="decided")
+    assert (naive["ci_high"] < planted).sum() >= 3
     assert (decided["conversion"] > aj["conversion"]).all()
     assert decided.loc["capability_review", "conversion"] > planted["capability_review"] + 0.02
 
 
 def test_time_in_stage_recovers_planted_medians(simulated):
     opps, truth = simulated
-    t = time_in_stage(opps, truth.snapshot)
+    t = time_in_stage(opps, truth.observation_end)
     for stage in truth.median_days:
         assert t.loc[stage, "50%"] == pytest.approx(truth.days_quantile(stage, 0.5), rel=0.12)
         assert t.loc[stage, "75%"] == pytest.approx(truth.days_quantile(stage, 0.75), rel=0.12)
@@ -206,9 +212,9 @@ def test_time_in_stage_recovers_planted_medians(simulated):
 
 def test_growth_trend_covers_planted_growth(simulated):
     opps, truth = simulated
-    g = new_customer_growth(opps, truth.snapshot)
+    g = new_customer_growth(opps, truth.observation_end)
     trend = growth_trend(g.iloc[6:])  # after the first half-year the funnel is full
-    assert trend["lower"] <= truth.monthly_growth <= trend["upper"], trend
+    assert trend["ci_low"] <= truth.monthly_growth <= trend["ci_high"], trend
 
 
 def test_plot_funnel(opps):
@@ -229,7 +235,7 @@ def test_plot_funnel(opps):
 
 
 def test_funnel_data_errors(opps):
-    kw = {"snapshot": SNAP, "stages": STAGES}
+    kw = {"observation_end": SNAP, "stages": STAGES}
     gap = opps.copy()
     gap.loc["B", "contract"] = pd.Timestamp("2024-02-01")
     with pytest.raises(DataValidationError, match=r"'contract' has 1 date\(s\) for opportunities"
@@ -247,9 +253,9 @@ def test_funnel_data_errors(opps):
     ):
         stage_conversion(first, **kw)
     with pytest.raises(
-        DataValidationError, match=r"dates after the snapshot 2024-02-15 \(rows D, E, F\)"
+        DataValidationError, match=r"dates after observation_end 2024-02-15 \(rows D, E, F\)"
     ):
-        stage_conversion(opps, snapshot="2024-02-15", stages=STAGES)
+        stage_conversion(opps, observation_end="2024-02-15", stages=STAGES)
     both = opps.copy()
     both.loc["A", "lost"] = pd.Timestamp("2024-02-01")
     with pytest.raises(
@@ -272,7 +278,7 @@ def test_funnel_data_errors(opps):
     ):
         stage_conversion(text, **kw)
     with pytest.raises(DataValidationError, match="column 'won' not found"):
-        stage_conversion(opps, snapshot=SNAP, stages=["opportunity", "won"])
+        stage_conversion(opps, observation_end=SNAP, stages=["opportunity", "won"])
     with pytest.raises(DataValidationError, match="opportunities is empty"):
         stage_conversion(opps.iloc[:0], **kw)
     with pytest.raises(DataValidationError, match="must be a pandas DataFrame"):
@@ -280,17 +286,17 @@ def test_funnel_data_errors(opps):
 
 
 def test_funnel_parameter_errors(opps):
-    kw = {"snapshot": SNAP, "stages": STAGES}
+    kw = {"observation_end": SNAP, "stages": STAGES}
     with pytest.raises(ParameterError, match=r"method='km' is not one of \['aalen-johansen'"):
         stage_conversion(opps, method="km", **kw)
     with pytest.raises(
-        ParameterError, match=r"'confidence' = 1.2 is out of range: it must be in \(0, 1\)"
+        ParameterError, match=r"'confidence_level' = 1.2 is out of range: it must be in \(0, 1\)"
     ):
-        stage_conversion(opps, confidence=1.2, **kw)
+        stage_conversion(opps, confidence_level=1.2, **kw)
     with pytest.raises(ParameterError, match="must name at least two distinct date columns"):
-        stage_conversion(opps, snapshot=SNAP, stages=["visit"])
-    with pytest.raises(ParameterError, match=r"'snapshot' = 'soon' is not a date"):
-        stage_conversion(opps, snapshot="soon", stages=STAGES)
+        stage_conversion(opps, observation_end=SNAP, stages=["visit"])
+    with pytest.raises(ParameterError, match=r"'observation_end' = 'soon' is not a date"):
+        stage_conversion(opps, observation_end="soon", stages=STAGES)
     with pytest.raises(ParameterError, match=r"'quantiles' = 1.5 is out of range"):
         time_in_stage(opps, quantiles=[0.5, 1.5], **kw)
 
@@ -300,18 +306,28 @@ def test_growth_errors(opps):
         new_customer_growth(opps, SNAP, freq="W")
     with pytest.raises(
         DataValidationError,
-        match=r"'contract' has 1 date\(s\) after the snapshot 2024-02-15 \(row F\)",
+        match=r"'contract' has 1 date\(s\) after observation_end 2024-02-15 \(row F\)",
     ):
         new_customer_growth(opps, "2024-02-15")
     with pytest.raises(DataValidationError, match="no contract in a complete month"):
         new_customer_growth(opps, "2024-03-15", start="2024-03-01")
     with pytest.raises(DataValidationError, match="column 'signed' not found"):
         new_customer_growth(opps, SNAP, date_col="signed")
-    with pytest.raises(ParameterError, match=r"'confidence' = 0 is out of range"):
-        growth_trend([5, 6, 7], confidence=0)
+    with pytest.raises(ParameterError, match=r"'confidence_level' = 0 is out of range"):
+        growth_trend([5, 6, 7], confidence_level=0)
     with pytest.raises(DataValidationError, match="a trend needs at least 3 consecutive periods"):
         growth_trend([5, 6])
     with pytest.raises(DataValidationError, match="must be non-negative whole counts"):
         growth_trend([5, -1, 6])
     with pytest.raises(DataValidationError, match="must be non-negative whole counts"):
         growth_trend([0, 0, 0])
+
+
+def test_old_names_still_work(simulated):
+    opps, truth = simulated
+    with pytest.warns(FutureWarning, match="is renamed"):
+        old = stage_conversion(opps, snapshot=truth.observation_end, confidence=0.9)
+    new = stage_conversion(opps, observation_end=truth.observation_end, confidence_level=0.9)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.warns(FutureWarning, match="observation_end"):
+        assert truth.snapshot == truth.observation_end

@@ -69,18 +69,21 @@ def test_handling_hours_by_hand(log):
 def test_timeliness_rate_by_hand(log):
     # Target 24 h: on time k1 (2 h) and k5 (24 h, on the target); closed 3; k3 is open and
     # 76 h old, so already late; k4 is open but only 4 h old, so it is left out.
-    assert timeliness_rate(log, 24, as_of=AS_OF) == pytest.approx(2 / 4)
-    assert timeliness_rate(log, 24, as_of=AS_OF, open_policy="exclude") == pytest.approx(2 / 3)
+    assert timeliness_rate(log, 24, observation_end=AS_OF) == pytest.approx(2 / 4)
+    assert timeliness_rate(log, 24, observation_end=AS_OF, open_policy="exclude") == pytest.approx(
+        2 / 3
+    )
     # Target 48 h: k2 is on time too, and k3 (76 h) is still overdue.
-    assert timeliness_rate(log, 48, as_of=AS_OF) == pytest.approx(3 / 4)
+    assert timeliness_rate(log, 48, observation_end=AS_OF) == pytest.approx(3 / 4)
     # Target 2 h: only k1; k4 (4 h old) is now overdue as well.
-    assert timeliness_rate(log, 2, as_of=AS_OF) == pytest.approx(1 / 5)
-    # Without as_of, the log's latest timestamp (k4's receipt, 08:00) is the extraction time:
+    assert timeliness_rate(log, 2, observation_end=AS_OF) == pytest.approx(1 / 5)
+    # Without observation_end, the log's latest timestamp (k4's receipt, 08:00) is the
+    # extraction time:
     # k3 is 72 h old then.
     assert timeliness_rate(log, 24) == pytest.approx(2 / 4)
     assert timeliness_rate(log, 80) == pytest.approx(3 / 3)
-    # A complaint closed after as_of was still open then.
-    assert timeliness_rate(log, 48, as_of="2024-03-02 12:00") == pytest.approx(1 / 1)
+    # A complaint closed after observation_end was still open then.
+    assert timeliness_rate(log, 48, observation_end="2024-03-02 12:00") == pytest.approx(1 / 1)
 
 
 def test_other_kpis_by_hand(log):
@@ -107,7 +110,7 @@ def test_repeat_rate_does_not_depend_on_row_order():
 
 
 def test_complaint_kpis_by_group_by_hand(log):
-    by = complaint_kpis(log, target_hours=24, by="channel", as_of=AS_OF)
+    by = complaint_kpis(log, target_hours=24, by="channel", observation_end=AS_OF)
     assert list(by.index) == ["phone", "email", "store"]
     phone = by.loc["phone"]
     # phone: k1 (on time), k3 (open, overdue), k5 (on time) -> 2 / 3.
@@ -119,10 +122,10 @@ def test_complaint_kpis_by_group_by_hand(log):
     assert phone["repeat_rate"] == pytest.approx(1 / 3)
     assert by.loc["email", "timeliness_rate"] == 0.0
     assert np.isnan(by.loc["store", "timeliness_rate"])  # nothing counted yet
-    overall = complaint_kpis(log, target_hours=24, as_of=AS_OF)
+    overall = complaint_kpis(log, target_hours=24, observation_end=AS_OF)
     assert overall.index.tolist() == ["all"]
     assert overall.loc["all", "timeliness_rate"] == pytest.approx(timeliness_rate(log, 24, AS_OF))
-    months = complaint_kpis(log, target_hours=24, by="month", as_of=AS_OF)
+    months = complaint_kpis(log, target_hours=24, by="month", observation_end=AS_OF)
     assert [str(m) for m in months.index] == ["2024-03"]
 
 
@@ -161,8 +164,10 @@ def test_parameter_errors(log):
         complaint_kpis(log, -4)
     with pytest.raises(ParameterError, match=r"parameter 'open_policy' = 'ignore' is not one of"):
         timeliness_rate(log, 24, open_policy="ignore")
-    with pytest.raises(ParameterError, match=r"parameter 'as_of' = 'yesterday' is not a date"):
-        timeliness_rate(log, 24, as_of="yesterday")
+    with pytest.raises(
+        ParameterError, match=r"parameter 'observation_end' = 'yesterday' is not a date"
+    ):
+        timeliness_rate(log, 24, observation_end="yesterday")
     with pytest.raises(ParameterError, match=r"parameter 'window_days' = 0 is out of range"):
         repeat_complaint_rate(log, window_days=0)
     with pytest.raises(DataValidationError, match="column 'closed_at' not found in complaints"):
@@ -218,7 +223,9 @@ def test_retention_by_complaint_by_hand(small_world):
     assert t["duration"].tolist() == [183.0, 31.0, 183.0, 92.0]
     assert t["event"].tolist() == [0, 1, 0, 1]
     assert list(t["group"].cat.categories) == list(GROUPS)
-    months = retention_by_complaint(customers, complaints, "2024-07-01", "2024-12-31")
+    months = retention_by_complaint(
+        customers, complaints, "2024-07-01", "2024-12-31", time_unit="M"
+    )
     assert months.loc["b", "duration"] == pytest.approx(31 / (365.25 / 12))
 
 
@@ -281,7 +288,7 @@ def test_kpis_recover_the_simulated_truth(world):
     # closed within 48 h matches the planted handling-time mixture.
     early = c[c["received_at"] < truth.landmark - pd.Timedelta(days=30)]
     n = len(early)
-    rate = timeliness_rate(early, 48, as_of=truth.landmark, open_policy="exclude")
+    rate = timeliness_rate(early, 48, observation_end=truth.landmark, open_policy="exclude")
     on_time = (handling_hours(early) <= 48).mean()  # never-closed ones count as not on time
     p = truth.p_closed_within(48)
     assert on_time == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / n))
@@ -304,7 +311,7 @@ def test_kpis_recover_the_simulated_truth(world):
 def test_survival_groups_ordered_as_planted(world):
     data, truth = world
     table = retention_by_complaint(
-        data["customers"], data["complaints"], truth.landmark, truth.observation_end
+        data["customers"], data["complaints"], truth.landmark, truth.observation_end, time_unit="M"
     )
     km = kaplan_meier_by_group(table, "group")
     s12 = {g: float(k.predict(12.0)) for g, k in km.items()}
@@ -336,7 +343,7 @@ def test_simulator_parameter_errors():
 def test_hazard_ratio_errors_and_plot(world):
     data, truth = world
     table = retention_by_complaint(
-        data["customers"], data["complaints"], truth.landmark, truth.observation_end
+        data["customers"], data["complaints"], truth.landmark, truth.observation_end, time_unit="M"
     )
     with pytest.raises(ParameterError, match=r"parameter 'reference' = 'angry' is not one of"):
         hazard_ratios_by_group(table, reference="angry")

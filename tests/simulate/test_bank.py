@@ -19,16 +19,23 @@ from helpers.simulate.bank import (
 )
 
 
+def _one(result):
+    """The one table and the truth of a simulator's ``(tables, truth)``."""
+    tables, truth = result
+    (table,) = tables.values()
+    return table, truth
+
+
 @pytest.fixture(scope="module")
 def world():
-    return bank_customers(30_000, random_state=11)
+    return _one(bank_customers(30_000, random_state=11))
 
 
 def test_follows_the_contract_and_is_reproducible():
-    a, truth = bank_customers(500, random_state=4)
+    a, truth = _one(bank_customers(500, random_state=4))
     checked = BANK_CUSTOMERS.validate(a.reset_index())
     assert list(checked.columns) == BANK_CUSTOMERS.names
-    b, _ = bank_customers(500, random_state=4)
+    b, _ = _one(bank_customers(500, random_state=4))
     pd.testing.assert_frame_equal(a, b)
     # Leavers have no balances at y1, stayers have all three.
     y1 = a[["assets_y1", "deposits_y1", "loan_need_y1"]]
@@ -54,21 +61,23 @@ def test_planted_retention_recovered_with_intervals(world):
     """Retention by true tier and service: Wilson intervals with 99.9% simultaneous coverage
     of the nine cells (Bonferroni: each at 1 - 0.001 / 9) cover the truth."""
     c, truth = world
-    table = retention_by_service(truth.tier_y0, c["service"], c["stayed"], level=1 - 0.001 / 9)
+    table = retention_by_service(
+        truth.tier_y0, c["service"], c["stayed"], confidence_level=1 - 0.001 / 9
+    )
     for (tier, service), row in table.iterrows():
         planted = TRUE_RETENTION.loc[tier, service]
-        assert row["lower"] <= planted <= row["upper"], (tier, service, row.to_dict())
-        assert row["upper"] - row["lower"] < 0.11
+        assert row["ci_low"] <= planted <= row["ci_high"], (tier, service, row.to_dict())
+        assert row["ci_high"] - row["ci_low"] < 0.11
 
 
 def test_planted_transitions_recovered_with_intervals(world):
     c, truth = world
     # 99.9% simultaneous coverage of the twelve cells (Bonferroni).
     after = truth.tier_y1.where(truth.tier_y1 != "left")
-    cells = transition_table(truth.tier_y0, after, level=1 - 0.001 / 12)
+    cells = transition_table(truth.tier_y0, after, confidence_level=1 - 0.001 / 12)
     planted = truth.transition()
     for (src, dst), row in cells.iterrows():
-        assert row["lower"] <= planted.loc[src, dst] <= row["upper"], (src, dst, row.to_dict())
+        assert row["ci_low"] <= planted.loc[src, dst] <= row["ci_high"], (src, dst, row.to_dict())
     # Among stayers the moves follow TRUE_MOVES.
     stay = c["stayed"].to_numpy()
     moves = pd.crosstab(truth.tier_y0[stay], truth.tier_y1[stay], normalize="index")

@@ -11,16 +11,23 @@ from helpers.exceptions import ParameterError
 from helpers.simulate.campaign import KPI_AFTER, KPI_BEFORE, kpi_history, retention_campaign
 
 
+def _one(result):
+    """The one table and the truth of a simulator's ``(tables, truth)``."""
+    tables, truth = result
+    (table,) = tables.values()
+    return table, truth
+
+
 def _close(sample: np.ndarray, expected: float, k: float = 4.0) -> None:
     se = sample.std(ddof=1) / np.sqrt(len(sample))
     assert abs(sample.mean() - expected) < k * se, (sample.mean(), expected, se)
 
 
 def test_same_seed_same_campaign_and_generators_accepted():
-    a, ta = retention_campaign(3_000, random_state=5)
-    b, _ = retention_campaign(3_000, random_state=np.random.default_rng(5))
+    a, ta = _one(retention_campaign(3_000, random_state=5))
+    b, _ = _one(retention_campaign(3_000, random_state=np.random.default_rng(5)))
     pd.testing.assert_frame_equal(a, b)
-    c, _ = retention_campaign(3_000, random_state=6)
+    c, _ = _one(retention_campaign(3_000, random_state=6))
     assert not a.equals(c)
     assert list(a.columns) == [
         "value",
@@ -34,8 +41,10 @@ def test_same_seed_same_campaign_and_generators_accepted():
 
 
 def test_planted_averages_are_exact():
-    data, truth = retention_campaign(
-        5_000, treat_share=0.3, retention_lift=0.05, base_churn=0.25, random_state=1
+    data, truth = _one(
+        retention_campaign(
+            5_000, treat_share=0.3, retention_lift=0.05, base_churn=0.25, random_state=1
+        )
     )
     # The risks are calibrated to average base_churn exactly, and the individual effects are
     # proportional to risk with mean retention_lift.
@@ -48,7 +57,7 @@ def test_planted_averages_are_exact():
 
 
 def test_potential_outcomes_are_consistent_and_the_offer_never_hurts():
-    data, truth = retention_campaign(4_000, random_state=2)
+    data, truth = _one(retention_campaign(4_000, random_state=2))
     h = truth.customers
     expected = np.where(data["treated"] == 1, h["retained_if_treated"], h["retained_if_control"])
     np.testing.assert_array_equal(data["retained"], expected)
@@ -64,7 +73,7 @@ def test_potential_outcomes_are_consistent_and_the_offer_never_hurts():
 
 
 def test_outcomes_match_the_planted_rates_within_monte_carlo_error():
-    data, truth = retention_campaign(200_000, retention_lift=0.04, random_state=3)
+    data, truth = _one(retention_campaign(200_000, retention_lift=0.04, random_state=3))
     h = truth.customers
     _close(h["retained_if_control"].to_numpy(float), 0.80)
     _close((h["retained_if_treated"] - h["retained_if_control"]).to_numpy(float), 0.04)
@@ -79,7 +88,7 @@ def test_outcomes_match_the_planted_rates_within_monte_carlo_error():
 
 
 def test_roi_truth_by_hand():
-    _, truth = retention_campaign(2_000, offer_cost=4.0, margin_rate=0.5, random_state=4)
+    _, truth = _one(retention_campaign(2_000, offer_cost=4.0, margin_rate=0.5, random_state=4))
     treated_effect = truth.revenue_lift_treated
     profit = truth.n_treated * (0.5 * treated_effect - 4.0)
     assert truth.incremental_profit == pytest.approx(profit)
@@ -87,8 +96,8 @@ def test_roi_truth_by_hand():
 
 
 def test_targeted_assignment_picks_the_safest_customers_and_biases_the_naive_comparison():
-    rand, truth_r = retention_campaign(20_000, random_state=7)
-    targ, truth_t = retention_campaign(20_000, assignment="targeted", random_state=7)
+    rand, truth_r = _one(retention_campaign(20_000, random_state=7))
+    targ, truth_t = _one(retention_campaign(20_000, assignment="targeted", random_state=7))
     # Same customers and same potential outcomes under both assignments.
     pd.testing.assert_frame_equal(
         rand[["value", "predicted_risk"]], targ[["value", "predicted_risk"]]
@@ -117,7 +126,7 @@ def test_campaign_errors():
 
 
 def test_kpi_history_shape_levels_and_ramp():
-    history, truth = kpi_history(random_state=1)
+    history, truth = _one(kpi_history(random_state=1))
     assert history.shape == (36, 13)
     assert history["month"].iloc[0] == pd.Timestamp("2022-01-01")
     assert history.attrs["programme_start"] == truth.programme_start == pd.Timestamp("2023-07-01")
@@ -134,14 +143,14 @@ def test_kpi_history_shape_levels_and_ramp():
 
 
 def test_kpi_history_customer_accounting():
-    history, _ = kpi_history(random_state=2)
+    history, _ = _one(kpi_history(random_state=2))
     prev = np.r_[20_000, history["active_customers"].to_numpy()[:-1]]
     kept = history["active_customers"] - history["new_customers"]
     np.testing.assert_allclose(kept, history["retention_rate"] * prev, atol=1e-6)
 
 
 def test_kpi_history_observed_means_match_the_levels():
-    history, truth = kpi_history(200, programme_month=100, ramp_months=1, random_state=3)
+    history, truth = _one(kpi_history(200, programme_month=100, ramp_months=1, random_state=3))
     after = history.iloc[100:]
     before = history.iloc[:100]
     for col in ("csat", "followup_rate", "cross_dept_on_time", "complaint_timeliness"):
@@ -153,7 +162,7 @@ def test_kpi_history_observed_means_match_the_levels():
 
 
 def test_kpi_history_overrides_and_errors():
-    _, truth = kpi_history(levels_after={"cross_dept_on_time": 0.85}, random_state=4)
+    _, truth = _one(kpi_history(levels_after={"cross_dept_on_time": 0.85}, random_state=4))
     assert truth.after["cross_dept_on_time"] == 0.85
     assert truth.before["cross_dept_on_time"] == KPI_BEFORE["cross_dept_on_time"]
     with pytest.raises(ParameterError, match="unknown KPI 'nps'"):

@@ -14,16 +14,22 @@ from helpers.simulate.funnel import TRUE_CONVERSION, TRUE_MEDIAN_DAYS, sales_fun
 STAGES = list(FUNNEL_STAGES)
 
 
+def _opps(result):
+    """The opportunities table and the truth of a sales_funnel run."""
+    tables, truth = result
+    return tables["opportunities"], truth
+
+
 @pytest.fixture(scope="module")
 def big():
-    return sales_funnel(20_000, random_state=7)
+    return _opps(sales_funnel(20_000, random_state=7))
 
 
 def test_same_seed_same_funnel_and_generators_accepted():
-    a, _ = sales_funnel(400, random_state=5)
-    b, _ = sales_funnel(400, random_state=np.random.default_rng(5))
+    a, _ = _opps(sales_funnel(400, random_state=5))
+    b, _ = _opps(sales_funnel(400, random_state=np.random.default_rng(5)))
     pd.testing.assert_frame_equal(a, b)
-    c, _ = sales_funnel(400, random_state=6)
+    c, _ = _opps(sales_funnel(400, random_state=6))
     assert not a.equals(c)
 
 
@@ -32,7 +38,7 @@ def test_snapshot_is_consistent(big):
     assert list(opps.columns) == [*STAGES, "lost", "status", "stage"]
     assert opps.index.is_unique and opps.index.name == "opportunity_id"
     dates = opps[[*STAGES, "lost"]]
-    assert (dates.max(axis=1) <= truth.snapshot).all()
+    assert (dates.max(axis=1) <= truth.observation_end).all()
     assert (opps["opportunity"] >= truth.start).all()
     # Stages are entered in order and without gaps; the status follows the dates.
     entered = opps[STAGES].notna().to_numpy()
@@ -50,7 +56,7 @@ def test_snapshot_is_consistent(big):
     last_seen = pd.Series(STAGES).iloc[entered.sum(axis=1) - 1].to_numpy()
     assert (opps["stage"].to_numpy() == last_seen).all()
     # stage_outcomes accepts the simulator's output as it is.
-    assert len(stage_outcomes(opps, truth.snapshot)) == entered[:, :-1].sum()
+    assert len(stage_outcomes(opps, truth.observation_end)) == entered[:, :-1].sum()
 
 
 def test_eventual_conversion_matches_planted(big):
@@ -70,7 +76,7 @@ def test_time_in_stage_of_old_opportunities_matches_planted(big):
     # Opportunities opened in the first half-year are all decided long before the snapshot
     # (ten times the slowest median), so their observed times are uncensored draws.
     old = opps[opps["opportunity"] < truth.start + pd.Timedelta(days=180)]
-    out = stage_outcomes(old, truth.snapshot)
+    out = stage_outcomes(old, truth.observation_end)
     assert (out["outcome"] != "open").mean() > 0.999
     for stage, median in TRUE_MEDIAN_DAYS.items():
         scale = median / gamma.median(2.0)
@@ -91,18 +97,20 @@ def test_new_opportunities_grow_at_planted_rate(big):
     opps, truth = big
     per_month = opps["opportunity"].dt.to_period("M").value_counts().sort_index()
     trend = growth_trend(per_month)
-    assert trend["lower"] <= truth.monthly_growth <= trend["upper"], trend
-    flat, _ = sales_funnel(20_000, monthly_growth=0.0, random_state=8)
+    assert trend["ci_low"] <= truth.monthly_growth <= trend["ci_high"], trend
+    flat, _ = _opps(sales_funnel(20_000, monthly_growth=0.0, random_state=8))
     counts = flat["opportunity"].dt.to_period("M").value_counts().sort_index()
     assert abs(growth_trend(counts)["rate"]) < 0.01
 
 
 def test_custom_conversion_and_timing():
-    opps, truth = sales_funnel(
-        2_000,
-        conversion={s: 1.0 for s in TRUE_CONVERSION},
-        median_days={s: 5.0 for s in TRUE_MEDIAN_DAYS},
-        random_state=1,
+    opps, truth = _opps(
+        sales_funnel(
+            2_000,
+            conversion={s: 1.0 for s in TRUE_CONVERSION},
+            median_days={s: 5.0 for s in TRUE_MEDIAN_DAYS},
+            random_state=1,
+        )
     )
     assert not opps["lost"].notna().any()
     assert (truth.eventual_outcome == "won").all()
@@ -113,7 +121,7 @@ def test_parameter_errors():
     with pytest.raises(ParameterError, match=r"'n_opportunities' = 5 is out of range"):
         sales_funnel(5)
     with pytest.raises(ParameterError, match="must be at least 90 days after start"):
-        sales_funnel(100, start="2024-11-01", snapshot="2024-12-31")
+        sales_funnel(100, start="2024-11-01", observation_end="2024-12-31")
     with pytest.raises(ParameterError, match=r"missing \['capability_review'\]"):
         sales_funnel(100, conversion={"opportunity": 0.5, "visit": 0.5, "needs_confirmed": 0.5})
     with pytest.raises(ParameterError, match=r"parameter \"conversion\['visit'\]\" = 1.5"):

@@ -20,25 +20,32 @@ from helpers.simulate.terminal import (
 )
 
 
+def _one(result):
+    """The one table and the truth of a simulator's ``(tables, truth)``."""
+    tables, truth = result
+    (table,) = tables.values()
+    return table, truth
+
+
 @pytest.fixture(scope="module")
 def big():
-    return terminal_accounts(3_000, new_terminals=2, random_state=5)
+    return _one(terminal_accounts(3_000, new_terminals=2, random_state=5))
 
 
 def test_follows_the_contract_and_is_reproducible():
-    a, truth = terminal_accounts(40, random_state=42)
+    a, truth = _one(terminal_accounts(40, random_state=42))
     assert a.index.name == "account_id" and a.index[0] == "T001" and len(a) == 40
     checked = PORT_ACCOUNTS.validate(a.reset_index())
     assert list(checked.columns[: len(PORT_ACCOUNTS.names)]) == PORT_ACCOUNTS.names
-    b, _ = terminal_accounts(40, random_state=42)
+    b, _ = _one(terminal_accounts(40, random_state=42))
     pd.testing.assert_frame_equal(a, b)
-    c, _ = terminal_accounts(40, random_state=43)
+    c, _ = _one(terminal_accounts(40, random_state=43))
     assert not a["leave_prob"].equals(c["leave_prob"])
     assert truth.new_terminals == 2 and len(truth.quadrant) == 40
 
 
 def test_leave_probability_is_the_planted_logistic_model():
-    a, truth = terminal_accounts(25, new_terminals=3, random_state=8)
+    a, truth = _one(terminal_accounts(25, new_terminals=3, random_state=8))
     # Recompute the log-odds of one account by hand from its columns.
     row = a.iloc[0]
     q = str(truth.quadrant.iloc[0])
@@ -58,8 +65,8 @@ def test_leave_probability_is_the_planted_logistic_model():
 
 
 def test_more_terminals_multiply_the_odds_of_leaving():
-    one, _ = terminal_accounts(30, new_terminals=1, random_state=3)
-    three, _ = terminal_accounts(30, new_terminals=3, random_state=3)
+    one, _ = _one(terminal_accounts(30, new_terminals=1, random_state=3))
+    three, _ = _one(terminal_accounts(30, new_terminals=3, random_state=3))
     odds = lambda p: p / (1 - p)  # noqa: E731
     ratio = odds(three["leave_prob"]) / odds(one["leave_prob"])
     np.testing.assert_allclose(ratio, np.exp(2 * LEAVE_LOGIT["new_terminals"]), rtol=1e-9)

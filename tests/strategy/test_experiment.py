@@ -34,6 +34,13 @@ from helpers.strategy.experiment import (  # noqa: E402
 )
 
 
+def _one(result):
+    """The one table and the truth of a simulator's ``(tables, truth)``."""
+    tables, truth = result
+    (table,) = tables.values()
+    return table, truth
+
+
 @pytest.fixture
 def small() -> pd.DataFrame:
     # 100 offered customers of whom 90 stay, 100 in control of whom 80 stay.
@@ -65,10 +72,10 @@ def test_difference_in_proportions_by_hand(small):
 
 
 def test_bootstrap_proportion_interval_is_seeded_and_close_to_the_normal_one():
-    data, _ = retention_campaign(8_000, random_state=11)
+    data, _ = _one(retention_campaign(8_000, random_state=11))
     normal = compare_proportions(data)
-    boot = compare_proportions(data, method="bootstrap", n_boot=1000, random_state=3)
-    again = compare_proportions(data, method="bootstrap", n_boot=1000, random_state=3)
+    boot = compare_proportions(data, method="bootstrap", n_resamples=1000, random_state=3)
+    again = compare_proportions(data, method="bootstrap", n_resamples=1000, random_state=3)
     assert (boot.ci_low, boot.ci_high) == (again.ci_low, again.ci_high)
     assert boot.ci_low == pytest.approx(normal.ci_low, abs=0.004)
     assert boot.ci_high == pytest.approx(normal.ci_high, abs=0.004)
@@ -77,7 +84,7 @@ def test_bootstrap_proportion_interval_is_seeded_and_close_to_the_normal_one():
 
 def test_welch_difference_in_means_by_hand():
     df = pd.DataFrame({"treated": [1, 1, 1, 0, 0, 0], "revenue": [12.0, 14, 16, 9, 10, 11]})
-    e = compare_means(df, alpha=0.10)
+    e = compare_means(df, confidence_level=0.90)
     # Variances 4 and 1, n = 3 each: se^2 = 4/3 + 1/3 = 5/3; Welch-Satterthwaite degrees of
     # freedom (5/3)^2 / ((4/3)^2 / 2 + (1/3)^2 / 2) = 50/17.
     se = math.sqrt(5 / 3)
@@ -88,14 +95,14 @@ def test_welch_difference_in_means_by_hand():
     assert e.ci_low == pytest.approx(4 - q * se)
     assert e.ci_high == pytest.approx(4 + q * se)
     assert e.p_value == pytest.approx(2 * stats.t.sf(4 / se, df_ws))
-    assert e.confidence == pytest.approx(0.90)
+    assert e.confidence_level == pytest.approx(0.90)
 
 
 def test_randomised_intervals_cover_the_planted_effects():
-    data, truth = retention_campaign(20_000, random_state=42)
+    data, truth = _one(retention_campaign(20_000, random_state=42))
     ret = compare_proportions(data)
     rev = compare_means(data)
-    roi = campaign_roi(data, truth.margin_rate, truth.offer_cost, n_boot=1000, random_state=1)
+    roi = campaign_roi(data, truth.margin_rate, truth.offer_cost, n_resamples=1000, random_state=1)
     assert ret.covers(truth.retention_lift)
     assert rev.covers(truth.revenue_lift)
     assert roi.roi_ci[0] <= truth.roi <= roi.roi_ci[1]
@@ -106,14 +113,14 @@ def test_randomised_intervals_cover_the_planted_effects():
 def test_the_normal_interval_covers_about_95_percent_of_the_time():
     hits = []
     for seed in range(300):
-        data, truth = retention_campaign(2_000, retention_lift=0.05, random_state=seed)
+        data, truth = _one(retention_campaign(2_000, retention_lift=0.05, random_state=seed))
         hits.append(compare_proportions(data).covers(truth.retention_lift))
     # 300 replications: 95% coverage gives 285 on average, sd about 3.8.
     assert 0.91 <= np.mean(hits) <= 0.98
 
 
 def test_targeted_offer_naive_comparison_misses_the_truth():
-    data, truth = retention_campaign(20_000, assignment="targeted", random_state=42)
+    data, truth = _one(retention_campaign(20_000, assignment="targeted", random_state=42))
     naive = compare_proportions(data)
     assert not naive.covers(truth.retention_lift_treated)
     assert naive.ci_low > 4 * truth.retention_lift_treated
@@ -133,8 +140,8 @@ def test_campaign_roi_by_hand():
 
 
 def test_roi_interval_agrees_with_welch_on_a_large_campaign():
-    data, truth = retention_campaign(20_000, random_state=5)
-    r = campaign_roi(data, 0.4, 5.0, n_boot=1000, random_state=2)
+    data, truth = _one(retention_campaign(20_000, random_state=5))
+    r = campaign_roi(data, 0.4, 5.0, n_resamples=1000, random_state=2)
     w = compare_means(data)
     welch_roi = ((0.4 * w.ci_low - 5) / 5, (0.4 * w.ci_high - 5) / 5)
     assert r.roi_ci == pytest.approx(welch_roi, abs=0.1)
@@ -146,7 +153,9 @@ def test_sample_size_against_the_textbook_formula():
     # z_.90 sqrt(0.25 + 0.1875) = 1.281552 * 0.661438 = 0.847667; (2.189544 / 0.25)^2 = 76.71.
     n = (1.959964 * math.sqrt(0.46875) + 1.281552 * math.sqrt(0.4375)) ** 2 / 0.25**2
     assert n == pytest.approx(76.71, abs=0.01)
-    assert sample_size_proportions(0.50, 0.25, alpha=0.05, power=0.90) == math.ceil(n) == 77
+    assert (
+        sample_size_proportions(0.50, 0.25, confidence_level=0.95, power=0.90) == math.ceil(n) == 77
+    )
     # Independent approximation: Cohen's arcsine effect size h; 2 asin(sqrt(p)) has variance
     # 1 / n, so a difference of two arms needs n = 2 ((z_a + z_b) / h)^2 per arm.
     h = 2 * math.asin(math.sqrt(0.75)) - 2 * math.asin(math.sqrt(0.5))
@@ -206,7 +215,7 @@ def test_data_errors(small):
         compare_proportions(arm)
     with pytest.raises(DataValidationError, match="column 'churned' not found"):
         compare_proportions(small, outcome_col="churned")
-    with pytest.raises(DataValidationError, match="expected a pandas DataFrame"):
+    with pytest.raises(DataValidationError, match="data must be a pandas DataFrame"):
         compare_means([1, 2, 3])
     text = pd.DataFrame({"treated": [1, 1, 0, 0], "revenue": [1.0, "n/a", 2.0, 3.0]})
     with pytest.raises(DataValidationError, match=r"1 missing or non-numeric value\(s\) \(row 1"):
@@ -215,11 +224,11 @@ def test_data_errors(small):
 
 def test_parameter_errors(small):
     with pytest.raises(
-        ParameterError, match=r"parameter 'alpha' = 1.5 is out of range: .*\(0, 1\)"
+        ParameterError, match=r"parameter 'confidence_level' = 1.5 is out of range: .*\(0, 1\)"
     ):
-        compare_proportions(small, alpha=1.5)
-    with pytest.raises(ParameterError, match="parameter 'alpha' = 0 is out of range"):
-        compare_means(small, outcome_col="retained", alpha=0)
+        compare_proportions(small, confidence_level=1.5)
+    with pytest.raises(ParameterError, match="parameter 'confidence_level' = 0 is out of range"):
+        compare_means(small, outcome_col="retained", confidence_level=0)
     with pytest.raises(ParameterError, match="parameter 'method' = 'exact' is not one of"):
         compare_proportions(small, method="exact")
     with pytest.raises(ParameterError, match="parameter 'lift' = 0 is out of range"):
@@ -238,8 +247,8 @@ def test_parameter_errors(small):
         campaign_roi(small, 0.5, 0, revenue_col="retained")
     with pytest.raises(ParameterError, match="parameter 'margin_rate' = 1.2 is out of range"):
         campaign_roi(small, 1.2, 1.0, revenue_col="retained")
-    with pytest.raises(ParameterError, match="parameter 'n_boot' = 10 is out of range"):
-        compare_means(small, outcome_col="retained", method="bootstrap", n_boot=10)
+    with pytest.raises(ParameterError, match="parameter 'n_resamples' = 10 is out of range"):
+        compare_means(small, outcome_col="retained", method="bootstrap", n_resamples=10)
 
 
 def test_plot_campaign_effect(small):
@@ -294,7 +303,7 @@ def test_kpi_status_errors():
 
 
 def test_obstacle_checks_follow_the_planted_levels():
-    history, truth = kpi_history(random_state=42)
+    history, truth = _one(kpi_history(random_state=42))
     checks = obstacle_checks(history, window=6)
     assert list(checks.index) == [
         "slow feedback",
@@ -314,10 +323,11 @@ def test_obstacle_checks_follow_the_planted_levels():
 
 
 def test_plot_kpi_dashboard():
-    history, truth = kpi_history(random_state=1)
-    fig = plot_kpi_dashboard(history, targets={"csat": 0.85, "retention_rate": (">=", 0.98)})
+    history, truth = _one(kpi_history(random_state=1))
+    axes = plot_kpi_dashboard(history, targets={"csat": 0.85, "retention_rate": (">=", 0.98)})
+    fig = axes[0].figure
     visible = [ax for ax in fig.axes if ax.get_visible()]
-    assert len(visible) == 4
+    assert len(visible) == 4 and visible == axes
     csat = next(ax for ax in visible if "CSAT" in ax.get_title())
     ys = [ln.get_ydata()[0] for ln in csat.lines if ln.get_linestyle() == "--"]
     assert ys == [0.85]
@@ -325,9 +335,34 @@ def test_plot_kpi_dashboard():
     assert len(start) == 1
     plt.close(fig)
     # Three panels on a 2 x 2 grid: the fourth is hidden.
-    fig = plot_kpi_dashboard(history, metrics=["csat", "avg_clv", "approval_days"])
+    axes = plot_kpi_dashboard(history, metrics=["csat", "avg_clv", "approval_days"])
+    fig = axes[0].figure
     assert [ax.get_visible() for ax in fig.axes] == [True, True, True, False]
     plt.close(fig)
     with pytest.raises(DataValidationError, match="column 'nps' not found"):
         plot_kpi_dashboard(history, metrics=["nps"])
     assert truth.programme_start == history.attrs["programme_start"]
+
+
+def test_old_parameter_names_still_work():
+    df = pd.DataFrame({"treated": [1, 1, 1, 0, 0, 0], "revenue": [5.0, 7, 9, 1, 2, 3]})
+    with pytest.warns(FutureWarning, match="confidence_level"):
+        old = compare_means(df, alpha=0.10)
+    assert old == compare_means(df, confidence_level=0.90)
+    with pytest.warns(FutureWarning, match="confidence_level"):
+        assert old.confidence == 0.90
+    with pytest.warns(FutureWarning, match="n_resamples"):
+        a = compare_means(df, method="bootstrap", n_boot=200, random_state=1)
+    assert a == compare_means(df, method="bootstrap", n_resamples=200, random_state=1)
+    with pytest.warns(FutureWarning, match="confidence_level"):
+        assert sample_size_proportions(0.5, 0.25, alpha=0.05, power=0.9) == 77
+
+
+def test_plot_kpi_dashboard_draws_on_given_axes():
+    history, _ = _one(kpi_history(random_state=1))
+    fig, grid = plt.subplots(1, 2)
+    axes = plot_kpi_dashboard(history, metrics=["csat", "avg_clv"], ax=grid, color="red")
+    assert axes == list(grid) and axes[0].lines[0].get_color() == "red"
+    with pytest.raises(ParameterError, match="ax has 2 Axes for 1 KPIs"):
+        plot_kpi_dashboard(history, metrics=["csat"], ax=grid)
+    plt.close(fig)

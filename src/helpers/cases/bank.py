@@ -54,8 +54,7 @@ from scipy.stats import binomtest
 from helpers.customer_base.segment import value_score, value_tiers
 from helpers.data.contracts import Column, DataContract
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_int, check_number
-from helpers.validation import rows as _rows
+from helpers.validation import check_choice, check_int, check_number, renamed_parameters, rows
 
 __all__ = [
     "BANK_CUSTOMERS",
@@ -160,7 +159,7 @@ def load_customers(data: str | Path | pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> from helpers.simulate.bank import bank_customers
-    >>> load_customers(bank_customers(200, random_state=1)[0]).index.name
+    >>> load_customers(bank_customers(200, random_state=1)[0]["customers"]).index.name
     'customer_id'
     """
     if isinstance(data, str | Path):
@@ -180,28 +179,27 @@ def load_customers(data: str | Path | pd.DataFrame) -> pd.DataFrame:
     if gaps.any():
         raise DataValidationError(
             f"bank customers: {int(gaps.sum())} customer(s) with stayed = true lack a y1 balance "
-            f"({_rows(ids, gaps)}); fill assets_y1, deposits_y1 and "
+            f"({rows(ids, gaps)}); fill assets_y1, deposits_y1 and "
             "loan_need_y1 (0 where there is none)"
         )
     ghosts = y1.notna().any(axis=1).to_numpy() & ~stayed
     if ghosts.any():
         raise DataValidationError(
             f"bank customers: {int(ghosts.sum())} customer(s) with stayed = false have y1 "
-            f"balances ({_rows(ids, ghosts)}); leave them empty for customers "
+            f"balances ({rows(ids, ghosts)}); leave them empty for customers "
             "who left, or correct stayed"
         )
     return table.set_index("customer_id")
 
 
-def _balances(customers: pd.DataFrame, snapshot: str) -> pd.DataFrame:
+def _balances(customers: pd.DataFrame, period: str) -> pd.DataFrame:
     if not isinstance(customers, pd.DataFrame):
         raise DataValidationError(
             f"customers must be a pandas DataFrame, got {type(customers).__name__}; load them "
             "with load_customers"
         )
-    if snapshot not in ("y0", "y1"):
-        raise ParameterError(f"snapshot = {snapshot!r} is not one of ['y0', 'y1']")
-    cols = [f"{b}_{snapshot}" for b in _BALANCES]
+    check_choice("period", period, ("y0", "y1"))
+    cols = [f"{b}_{period}" for b in _BALANCES]
     missing = [c for c in cols if c not in customers.columns]
     if missing:
         raise DataValidationError(
@@ -213,15 +211,16 @@ def _balances(customers: pd.DataFrame, snapshot: str) -> pd.DataFrame:
     neg = (out < 0).any(axis=1).to_numpy()
     if neg.any():
         raise DataValidationError(
-            f"negative balances at {snapshot} for {int(neg.sum())} customer(s) "
-            f"({_rows(customers.index, neg)}); balances are amounts held, 0 or more"
+            f"negative balances at {period} for {int(neg.sum())} customer(s) "
+            f"({rows(customers.index, neg)}); balances are amounts held, 0 or more"
         )
     return out
 
 
+@renamed_parameters(snapshot="period")
 def annual_value(
     customers: pd.DataFrame,
-    snapshot: str = "y0",
+    period: str = "y0",
     asset_fee: float = 0.006,
     deposit_margin: float = 0.015,
     loan_margin: float = 0.02,
@@ -234,20 +233,21 @@ def annual_value(
     Parameters
     ----------
     customers : pandas.DataFrame
-        With ``assets_<snapshot>``, ``deposits_<snapshot>`` and ``loan_need_<snapshot>``.
-    snapshot : {"y0", "y1"}
+        With ``assets_<period>``, ``deposits_<period>`` and ``loan_need_<period>``.
+    period : {"y0", "y1"}
+        Which snapshot's balances: y0 (first) or y1 (a year later); old name ``snapshot``.
     asset_fee, deposit_margin, loan_margin : float
         Yearly margin per yuan of financial assets, deposits and loans (0 to 1).
 
     Returns
     -------
     pandas.Series
-        ``value_<snapshot>`` per customer.
+        ``value_<period>`` per customer.
 
     Raises
     ------
     ParameterError
-        A rate out of range or an unknown snapshot.
+        A rate out of range or an unknown ``period``.
     DataValidationError
         Balance columns missing or negative.
 
@@ -263,13 +263,13 @@ def annual_value(
         "deposit_margin": check_number("deposit_margin", deposit_margin, 0, 1),
         "loan_margin": check_number("loan_margin", loan_margin, 0, 1),
     }
-    bal = _balances(customers, snapshot)
+    bal = _balances(customers, period)
     value = (
         rates["asset_fee"] * bal["assets"]
         + rates["deposit_margin"] * bal["deposits"]
         + rates["loan_margin"] * bal["loan_need"]
     )
-    return value.rename(f"value_{snapshot}")
+    return value.rename(f"value_{period}")
 
 
 def _pct_against(reference: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -280,9 +280,10 @@ def _pct_against(reference: np.ndarray, x: np.ndarray) -> np.ndarray:
     return (below + (equal + 1) / 2) / len(ref)
 
 
+@renamed_parameters(snapshot="period")
 def assign_tiers(
     customers: pd.DataFrame,
-    snapshot: str = "y0",
+    period: str = "y0",
     weights: dict[str, float] | None = None,
     cuts: tuple[float, float] = (0.1, 0.4),
     reference: str | None = None,
@@ -301,8 +302,9 @@ def assign_tiers(
     Parameters
     ----------
     customers : pandas.DataFrame
-        With ``assets_<snapshot>``, ``deposits_<snapshot>`` and ``loan_need_<snapshot>``.
-    snapshot : {"y0", "y1"}
+        With ``assets_<period>``, ``deposits_<period>`` and ``loan_need_<period>``.
+    period : {"y0", "y1"}
+        Which snapshot's balances: y0 (first) or y1 (a year later); old name ``snapshot``.
     weights : dict, optional
         Weight per indicator (``assets``, ``deposits``, ``loan_need``); default
         :data:`TIER_WEIGHTS`.
@@ -320,7 +322,7 @@ def assign_tiers(
     Raises
     ------
     ParameterError
-        Bad weights or cuts (from value_score / value_tiers), or an unknown snapshot.
+        Bad weights or cuts (from value_score / value_tiers), or an unknown ``period``.
     DataValidationError
         Balance columns missing or negative.
 
@@ -333,7 +335,7 @@ def assign_tiers(
     ['low', 'low', 'low', 'low', 'low', 'low', 'medium', 'medium', 'medium', 'high']
     """
     w = dict(TIER_WEIGHTS if weights is None else weights)
-    bal = _balances(customers, snapshot)
+    bal = _balances(customers, period)
     present = bal.notna().all(axis=1)
     tiers = pd.Series(
         pd.Categorical([None] * len(bal), categories=list(TIERS), ordered=True),
@@ -341,8 +343,8 @@ def assign_tiers(
         name="tier",
     )
     if not present.any():
-        raise DataValidationError(f"no customer has all three balances at {snapshot}")
-    if reference is None or reference == snapshot:
+        raise DataValidationError(f"no customer has all three balances at {period}")
+    if reference is None or reference == period:
         score = value_score(bal[present], w)
         tiers[present] = value_tiers(score, cuts).astype(str)
         return tiers
@@ -383,8 +385,8 @@ def tier_profile(customers: pd.DataFrame, tiers: pd.Series, value: pd.Series) ->
         of the snapshot the value was computed on (taken from the value's name, e.g.
         ``value_y1``; y0 otherwise).
     """
-    snapshot = "y1" if str(value.name).endswith("y1") else "y0"
-    bal = _balances(customers, snapshot)
+    period = "y1" if str(value.name).endswith("y1") else "y0"
+    bal = _balances(customers, period)
     t = pd.Series(tiers, index=customers.index)
     keep = t.notna().to_numpy()
     t, v, bal = t[keep], value.reindex(customers.index)[keep], bal[keep]
@@ -413,8 +415,9 @@ def _wilson(k: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.
     return lo, hi
 
 
+@renamed_parameters(level="confidence_level")
 def retention_by_service(
-    tiers: pd.Series, service: pd.Series, stayed: pd.Series, level: float = 0.95
+    tiers: pd.Series, service: pd.Series, stayed: pd.Series, confidence_level: float = 0.95
 ) -> pd.DataFrame:
     """Share of customers still with the bank a year later, by tier and service level received.
 
@@ -427,14 +430,14 @@ def retention_by_service(
     tiers, service, stayed : pandas.Series
         Tier at y0, service level received and whether the customer stayed (aligned on the
         index).
-    level : float
-        Confidence level of the Wilson intervals.
+    confidence_level : float
+        Confidence level of the Wilson intervals (old name ``level``, which still works).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by (tier, service): ``customers``, ``stayed``, ``retention`` and its ``lower``
-        and ``upper`` confidence bounds (missing where no customer had that combination).
+        Indexed by (tier, service): ``customers``, ``stayed``, ``retention`` and its ``ci_low``
+        and ``ci_high`` confidence bounds (missing where no customer had that combination).
 
     Examples
     --------
@@ -444,14 +447,14 @@ def retention_by_service(
     >>> retention_by_service(t, s, kept)["retention"].dropna().tolist()
     [1.0, 0.5, 0.5, 1.0]
     """
-    conf = check_number("level", level, 0, 1, low_open=True, high_open=True)
+    conf = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
     df = pd.DataFrame(
         {"tier": tiers, "service": service, "stayed": pd.Series(stayed).astype(float)}
     )
     bad = df["stayed"].isna().to_numpy()
     if bad.any():
         raise DataValidationError(
-            f"stayed has {int(bad.sum())} missing value(s) ({_rows(df.index, bad)}); "
+            f"stayed has {int(bad.sum())} missing value(s) ({rows(df.index, bad)}); "
             "every customer must be known to have stayed or left"
         )
     df = df[df["tier"].notna()]
@@ -463,7 +466,7 @@ def retention_by_service(
     out = out.fillna({"customers": 0, "stayed": 0}).astype(int)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["retention"] = out["stayed"] / out["customers"].where(out["customers"] > 0)
-    out["lower"], out["upper"] = _wilson(
+    out["ci_low"], out["ci_high"] = _wilson(
         out["stayed"].to_numpy(), out["customers"].to_numpy(), conf
     )
     return out
@@ -722,14 +725,14 @@ def _states(before: pd.Series, after: pd.Series, exit_state: str) -> pd.DataFram
     if b_bad.any():
         raise DataValidationError(
             f"before has {int(b_bad.sum())} value(s) that are not tiers {list(TIERS)} "
-            f"({_rows(b.index, b_bad, b)}); tier every customer at the first snapshot"
+            f"({rows(b.index, b_bad, b)}); tier every customer at the first snapshot"
         )
     a = a.where(a.notna(), exit_state)
     a_bad = ~a.isin([*TIERS, exit_state]).to_numpy()
     if a_bad.any():
         raise DataValidationError(
             f"after has {int(a_bad.sum())} value(s) that are neither tiers nor "
-            f"{exit_state!r} ({_rows(a.index, a_bad, a)})"
+            f"{exit_state!r} ({rows(a.index, a_bad, a)})"
         )
     return pd.DataFrame({"from": b, "to": a})
 
@@ -774,8 +777,9 @@ def transition_matrix(
     return shares
 
 
+@renamed_parameters(level="confidence_level")
 def transition_table(
-    before: pd.Series, after: pd.Series, level: float = 0.95, exit_state: str = "left"
+    before: pd.Series, after: pd.Series, confidence_level: float = 0.95, exit_state: str = "left"
 ) -> pd.DataFrame:
     """Every cell of the transition matrix with its count and Wilson confidence interval.
 
@@ -783,22 +787,22 @@ def transition_table(
     ----------
     before, after : pandas.Series
         As for :func:`transition_matrix`.
-    level : float
-        Confidence level of the Wilson intervals.
+    confidence_level : float
+        Confidence level of the Wilson intervals (old name ``level``, which still works).
     exit_state : str
 
     Returns
     -------
     pandas.DataFrame
         Indexed by (from, to): ``customers`` (moving that way), ``of`` (in the from-tier),
-        ``share``, ``lower``, ``upper``.
+        ``share``, ``ci_low``, ``ci_high``.
 
     Raises
     ------
     DataValidationError
         As for :func:`transition_matrix`.
     """
-    conf = check_number("level", level, 0, 1, low_open=True, high_open=True)
+    conf = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
     s = _states(before, after, exit_state)
     counts = pd.crosstab(s["from"], s["to"]).reindex(
         index=list(TIERS), columns=[*TIERS, exit_state], fill_value=0
@@ -807,7 +811,7 @@ def transition_table(
     long.index.names = ["from", "to"]
     long["of"] = counts.sum(axis=1).reindex(long.index.get_level_values("from")).to_numpy()
     long["share"] = long["customers"] / long["of"].where(long["of"] > 0)
-    long["lower"], long["upper"] = _wilson(
+    long["ci_low"], long["ci_high"] = _wilson(
         long["customers"].to_numpy(), long["of"].to_numpy(), conf
     )
     return long
@@ -1072,7 +1076,7 @@ def plot_projection(projection: pd.DataFrame, ax: Axes | None = None, **kwargs) 
     return ax
 
 
-def plot_retention(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_retention(table: pd.DataFrame, ax: Axes | None = None, **kwargs) -> Axes:
     """Retention by tier and service level, as points with their confidence intervals
     (output of retention_by_service); points rather than bars, because the axis does not
     start at 0.
@@ -1082,6 +1086,9 @@ def plot_retention(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     table : pandas.DataFrame
         Output of :func:`retention_by_service`.
     ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when missing.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.errorbar` for every service level's points.
 
     Returns
     -------
@@ -1093,10 +1100,9 @@ def plot_retention(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     for j, level in enumerate(SERVICE_LEVELS):
         rows = table.xs(level, level="service").reindex(list(TIERS))
         pos = x + (j - (len(SERVICE_LEVELS) - 1) / 2) * step
-        err = np.vstack([rows["retention"] - rows["lower"], rows["upper"] - rows["retention"]])
-        ax.errorbar(
-            pos, rows["retention"], yerr=err, fmt="o", ms=7, capsize=4, label=level, color=f"C{j}"
-        )
+        err = np.vstack([rows["retention"] - rows["ci_low"], rows["ci_high"] - rows["retention"]])
+        style = {"fmt": "o", "ms": 7, "capsize": 4, "label": level, "color": f"C{j}", **kwargs}
+        ax.errorbar(pos, rows["retention"], yerr=err, **style)
     ax.set_xticks(x, list(TIERS))
     ax.set_xlim(-0.6, len(TIERS) - 0.4)
     ax.set(

@@ -35,8 +35,7 @@ from scipy import stats
 
 from helpers.data.contracts import Column, DataContract
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_number
-from helpers.validation import rows as _rows
+from helpers.validation import check_number, renamed_parameters, require_columns, rows
 
 __all__ = [
     "STORE_CUSTOMERS",
@@ -149,7 +148,7 @@ def _checked(customers: pd.DataFrame, transactions: pd.DataFrame):
         raise DataValidationError(
             f"store transactions: column 'customer_id' has {int(unknown.sum())} purchase(s) "
             f"of customers missing from the customer table "
-            f"({_rows(transactions.index, unknown, transactions['customer_id'])}); add those "
+            f"({rows(transactions.index, unknown, transactions['customer_id'])}); add those "
             "customers (with their arm) or remove their purchases"
         )
     return customers, transactions
@@ -268,12 +267,13 @@ def _ordered(transactions: pd.DataFrame) -> pd.DataFrame:
     return tx.sort_values(["customer_id", "date"], kind="stable", ignore_index=True)
 
 
+@renamed_parameters(confidence="confidence_level")
 def pilot_effects(
     outcomes: pd.DataFrame,
     treated: str,
     control: str = "control",
     extra_cost: float | pd.Series = 0.0,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Per-customer difference between a pilot arm and the control arm, with intervals.
 
@@ -291,8 +291,8 @@ def pilot_effects(
         Costs of the policy outside the till, per treated customer (a printed card, a greeting
         card): a number for everyone or a Series by customer id. They are subtracted in the
         ``net_profit`` row.
-    confidence : float
-        Level of the intervals.
+    confidence_level : float
+        Level of the intervals (old name ``confidence``, which still works).
 
     Returns
     -------
@@ -317,12 +317,10 @@ def pilot_effects(
     net_profit    13.0
     Name: effect, dtype: float64
     """
-    lvl = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
-    for col in ["arm", *_MEASURES]:
-        if col not in outcomes.columns:
-            raise DataValidationError(
-                f"column {col!r} not found in outcomes; build them with customer_outcomes"
-            )
+    lvl = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
+    require_columns(
+        outcomes, ["arm", *_MEASURES], "outcomes", fix="build them with customer_outcomes"
+    )
     arms = {}
     for name in (treated, control):
         arms[name] = outcomes[outcomes["arm"] == name]
@@ -342,7 +340,7 @@ def pilot_effects(
     for name, (a, b) in columns.items():
         rows[name] = _welch(a, b, lvl)
     table = pd.DataFrame(rows).T
-    table.attrs.update({"n_treated": len(t), "n_control": len(c), "confidence": lvl})
+    table.attrs.update({"n_treated": len(t), "n_control": len(c), "confidence_level": lvl})
     return table
 
 
@@ -435,6 +433,7 @@ def break_even_uplift(cost: float, margin_rate: float, baseline: float) -> float
     return c / (m * base)
 
 
+@renamed_parameters(confidence="confidence_level")
 def stretch_probability(
     arms: pd.Series,
     transactions: pd.DataFrame,
@@ -442,7 +441,7 @@ def stretch_probability(
     window: float = 0.2,
     treated: str = "discount card",
     control: str = "control",
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
 ) -> pd.Series:
     """How often a customer just below the threshold topped up her basket to qualify.
 
@@ -466,8 +465,8 @@ def stretch_probability(
         Depth of the window below the threshold, as a share of it (0.2: the 20% below).
     treated, control : str
         The card arm and the control arm.
-    confidence : float
-        Level of the interval.
+    confidence_level : float
+        Level of the interval (old name ``confidence``, which still works).
 
     Returns
     -------
@@ -487,7 +486,7 @@ def stretch_probability(
     """
     t = check_number("threshold", threshold, 0, low_open=True)
     w = check_number("window", window, 0, 1, low_open=True, high_open=True)
-    lvl = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
+    lvl = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
     first = _ordered(transactions).groupby("customer_id").head(1)
     arm = pd.Series(arms).reindex(first["customer_id"]).to_numpy()
     inside = ((first["amount"] >= t * (1 - w)) & (first["amount"] < t)).to_numpy()
@@ -659,6 +658,7 @@ def _shifted(survive: pd.Series, key: pd.Series) -> np.ndarray:
     return survive.groupby(key.to_numpy()).shift(1, fill_value=1.0).to_numpy()
 
 
+@renamed_parameters(confidence="confidence_level")
 def card_response(
     customers: pd.DataFrame,
     transactions: pd.DataFrame,
@@ -667,7 +667,7 @@ def card_response(
     top_up: float = 2.0,
     treated: str = "discount card",
     control: str = "control",
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
 ) -> pd.Series:
     """The customers' response to the discount card, estimated from the pilot.
 
@@ -693,13 +693,13 @@ def card_response(
     """
     customers, transactions = _checked(customers, transactions)
     st = stretch_probability(
-        customers["arm"], transactions, threshold, window, treated, control, confidence
+        customers["arm"], transactions, threshold, window, treated, control, confidence_level
     )
     visits = customers.assign(
         visits=transactions.groupby("customer_id").size().reindex(customers.index, fill_value=0)
     )
     out = customer_outcomes(customers, transactions, margin_rate=1.0)
-    eff = pilot_effects(out, treated, control, confidence=confidence).loc["visits"]
+    eff = pilot_effects(out, treated, control, confidence_level=confidence_level).loc["visits"]
     ids = visits.index[visits["arm"] == control]
     replay = card_replay(
         transactions,
@@ -783,6 +783,7 @@ def threshold_sweep(transactions: pd.DataFrame, customers, thresholds, **respons
     return table
 
 
+@renamed_parameters(confidence="confidence_level")
 def policy_scorecard(
     customers: pd.DataFrame,
     transactions: pd.DataFrame,
@@ -792,7 +793,7 @@ def policy_scorecard(
     card_cost: float = 0.0,
     greeting_cost: float = 0.0,
     referral_bonus: float = 0.0,
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """The three pilot policies side by side: effect, cost and profit per customer offered.
 
@@ -852,7 +853,9 @@ def policy_scorecard(
             offered = base[base["arm"] == policy]
             extra = pd.Series(greeting_cost, index=offered.index)
             qualified = len(offered) / int((arms == policy).sum())
-        eff = pilot_effects(base, policy, "control", extra_cost=extra, confidence=confidence)
+        eff = pilot_effects(
+            base, policy, "control", extra_cost=extra, confidence_level=confidence_level
+        )
         net = eff.loc["net_profit"]
         bonus = 0.0
         profit, low, high = net["effect"], net["ci_low"], net["ci_high"]

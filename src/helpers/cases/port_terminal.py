@@ -67,8 +67,7 @@ from scipy.optimize import brentq, linprog
 from helpers.customer_base.portfolio import RELATIONSHIP_TYPES
 from helpers.data.contracts import Column, DataContract
 from helpers.exceptions import ConvergenceError, DataValidationError, ParameterError
-from helpers.params import check_int, check_number
-from helpers.validation import rows as _rows
+from helpers.validation import check_frame, check_int, check_number, require_columns, rows
 
 __all__ = [
     "PORT_ACCOUNTS",
@@ -170,21 +169,10 @@ QUADRANT_HOURS = pd.DataFrame(
 _RESPONSE = ("leave_prob", "max_reduction", "half_hours")
 
 
-def _need(accounts: pd.DataFrame, *cols: str) -> None:
-    if not isinstance(accounts, pd.DataFrame):
-        raise DataValidationError(
-            f"accounts must be a pandas DataFrame, got {type(accounts).__name__}; load them with "
-            "load_accounts"
-        )
-    missing = [c for c in cols if c not in accounts.columns]
-    if missing:
-        raise DataValidationError(
-            f"column(s) {missing} not found; the accounts have columns {list(accounts.columns)}; "
-            "see PORT_ACCOUNTS for what each column holds (value comes from account_value, "
-            "min_hours and max_hours from hour_bounds)"
-        )
-    if len(accounts) == 0:
-        raise DataValidationError("accounts is empty; pass at least one account")
+_ACCOUNTS_FIX = (
+    "see PORT_ACCOUNTS for what each column holds (value comes from account_value, "
+    "min_hours and max_hours from hour_bounds)"
+)
 
 
 def _column(accounts: pd.DataFrame, col: str, low=None, high=None, why: str = "") -> np.ndarray:
@@ -199,13 +187,14 @@ def _column(accounts: pd.DataFrame, col: str, low=None, high=None, why: str = ""
         span = f" outside [{low}, {high}]" if low is not None or high is not None else ""
         raise DataValidationError(
             f"column {col!r} has {int(bad.sum())} missing or invalid value(s){span} "
-            f"({_rows(accounts.index, bad, raw)}); {why or 'correct or remove those accounts'}"
+            f"({rows(accounts.index, bad, raw)}); {why or 'correct or remove those accounts'}"
         )
     return x
 
 
 def _response(accounts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    _need(accounts, *_RESPONSE)
+    check_frame(accounts, "accounts")
+    require_columns(accounts, [*_RESPONSE], "accounts", fix=_ACCOUNTS_FIX)
     p = _column(accounts, "leave_prob", 0, 1)
     a = _column(accounts, "max_reduction", 0, 1)
     t = _column(accounts, "half_hours", 0)
@@ -213,7 +202,7 @@ def _response(accounts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
     if zero.any():
         raise DataValidationError(
             f"column 'half_hours' has {int(zero.sum())} value(s) of 0 "
-            f"({_rows(accounts.index, zero)}); it must be positive: the hours that remove half "
+            f"({rows(accounts.index, zero)}); it must be positive: the hours that remove half "
             "of the removable risk"
         )
     return p, a, t
@@ -226,7 +215,7 @@ def _hours(accounts: pd.DataFrame, hours) -> np.ndarray:
             missing = h.isna().to_numpy()
             raise DataValidationError(
                 f"hours has no value for {int(missing.sum())} account(s) "
-                f"({_rows(accounts.index, missing)}); give every account its hours (0 allowed)"
+                f"({rows(accounts.index, missing)}); give every account its hours (0 allowed)"
             )
         h = h.to_numpy(float)
     else:
@@ -235,7 +224,7 @@ def _hours(accounts: pd.DataFrame, hours) -> np.ndarray:
         bad = (h < 0) | ~np.isfinite(h)
         raise DataValidationError(
             f"hours has {int(bad.sum())} negative or missing value(s) "
-            f"({_rows(accounts.index, bad)}); visit hours must be 0 or more"
+            f"({rows(accounts.index, bad)}); visit hours must be 0 or more"
         )
     return h
 
@@ -264,7 +253,7 @@ def load_accounts(data: str | Path | pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> from helpers.simulate.terminal import terminal_accounts
-    >>> accounts = load_accounts(terminal_accounts(12, random_state=1)[0])
+    >>> accounts = load_accounts(terminal_accounts(12, random_state=1)[0]["accounts"])
     >>> accounts.index.name, len(accounts)
     ('account_id', 12)
     """
@@ -320,7 +309,13 @@ def account_value(
     """
     years = check_int("horizon_years", horizon_years, 1, 30)
     d = check_number("discount_rate", discount_rate, 0, 1)
-    _need(accounts, "volume", "unit_margin", "growth", "cost_to_serve")
+    check_frame(accounts, "accounts")
+    require_columns(
+        accounts,
+        ["volume", "unit_margin", "growth", "cost_to_serve"],
+        "accounts",
+        fix=_ACCOUNTS_FIX,
+    )
     vol = _column(accounts, "volume", 0)
     margin = _column(accounts, "unit_margin", 0)
     growth = _column(accounts, "growth", -0.5)
@@ -396,7 +391,8 @@ def expected_retained(accounts: pd.DataFrame, hours=0.0, value_col: str = "value
     >>> expected_retained(acc, [10.0]).tolist()
     [850.0]
     """
-    _need(accounts, value_col)
+    check_frame(accounts, "accounts")
+    require_columns(accounts, [value_col], "accounts", fix=_ACCOUNTS_FIX)
     v = _column(accounts, value_col, 0)
     return (v * (1 - leave_probability(accounts, hours))).rename("retained")
 
@@ -431,7 +427,8 @@ def value_at_risk(accounts: pd.DataFrame, hours=0.0, value_col: str = "value") -
     >>> float(value_at_risk(acc).sum())
     450.0
     """
-    _need(accounts, value_col)
+    check_frame(accounts, "accounts")
+    require_columns(accounts, [value_col], "accounts", fix=_ACCOUNTS_FIX)
     v = _column(accounts, value_col, 0)
     return (v * leave_probability(accounts, hours)).rename("value_at_risk")
 
@@ -481,14 +478,15 @@ def hour_bounds(quadrant: pd.Series, bounds: pd.DataFrame | None = None) -> pd.D
 
 
 def _bounds(accounts: pd.DataFrame, min_col: str, max_col: str) -> tuple[np.ndarray, np.ndarray]:
-    _need(accounts, min_col, max_col)
+    check_frame(accounts, "accounts")
+    require_columns(accounts, [min_col, max_col], "accounts", fix=_ACCOUNTS_FIX)
     lo = _column(accounts, min_col, 0)
     hi = _column(accounts, max_col, 0)
     bad = lo > hi
     if bad.any():
         raise DataValidationError(
             f"column {min_col!r} is above {max_col!r} for {int(bad.sum())} account(s) "
-            f"({_rows(accounts.index, bad)}); the minimum hours cannot exceed the maximum"
+            f"({rows(accounts.index, bad)}); the minimum hours cannot exceed the maximum"
         )
     return lo, hi
 
@@ -599,7 +597,8 @@ def proportional_split(
     >>> proportional_split(acc, 40).round(6).tolist()
     [10.0, 30.0]
     """
-    _need(accounts, value_col)
+    check_frame(accounts, "accounts")
+    require_columns(accounts, [value_col], "accounts", fix=_ACCOUNTS_FIX)
     v = _column(accounts, value_col, 0)
     lo, hi = _bounds(accounts, min_col, max_col)
     b = _budget(budget, lo)
@@ -696,7 +695,8 @@ def allocate_hours(
     """
     k = check_int("n_segments", n_segments, 1, 1_000)
     p, a, t = _response(accounts)
-    _need(accounts, value_col)
+    check_frame(accounts, "accounts")
+    require_columns(accounts, [value_col], "accounts", fix=_ACCOUNTS_FIX)
     v = _column(accounts, value_col, 0)
     lo, hi = _bounds(accounts, min_col, max_col)
     b = _budget(budget, lo)
@@ -884,7 +884,8 @@ def simulate_outcomes(
     """
     draws = check_int("n_draws", n_draws, 1, 1_000_000)
     prob = leave_probability(accounts, hours).to_numpy()
-    _need(accounts, value_col)
+    check_frame(accounts, "accounts")
+    require_columns(accounts, [value_col], "accounts", fix=_ACCOUNTS_FIX)
     v = _column(accounts, value_col, 0)
     rng = np.random.default_rng(random_state)
     lost = rng.random((draws, len(prob))) < prob
@@ -965,13 +966,14 @@ def plan_vs_actual(
     >>> t.loc["all", ["expected_value_lost", "actual_value_lost"]].tolist()
     [200.0, 100.0]
     """
-    _need(accounts, value_col)
+    check_frame(accounts, "accounts")
+    require_columns(accounts, [value_col], "accounts", fix=_ACCOUNTS_FIX)
     v = pd.Series(_column(accounts, value_col, 0), index=accounts.index)
     went = pd.Series(left).reindex(accounts.index)
     if went.isna().any():
         gap = went.isna().to_numpy()
         raise DataValidationError(
-            f"left has no value for {int(gap.sum())} account(s) ({_rows(accounts.index, gap)}); "
+            f"left has no value for {int(gap.sum())} account(s) ({rows(accounts.index, gap)}); "
             "record for every account whether it left"
         )
     went = went.astype(bool)
@@ -1058,7 +1060,9 @@ def plot_response(
     return ax
 
 
-def plot_allocation(hours: pd.DataFrame, quadrant: pd.Series, ax: Axes | None = None) -> Axes:
+def plot_allocation(
+    hours: pd.DataFrame, quadrant: pd.Series, ax: Axes | None = None, **kwargs
+) -> Axes:
     """Total visit hours per quadrant for each plan, as grouped bars.
 
     Parameters
@@ -1069,6 +1073,9 @@ def plot_allocation(hours: pd.DataFrame, quadrant: pd.Series, ax: Axes | None = 
     quadrant : pandas.Series
         Quadrant per account.
     ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when missing.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.bar` for every plan's bars.
 
     Returns
     -------
@@ -1082,14 +1089,15 @@ def plot_allocation(hours: pd.DataFrame, quadrant: pd.Series, ax: Axes | None = 
     x = np.arange(len(order))
     w = 0.8 / n_plans
     for j, plan in enumerate(table.columns):
-        ax.bar(x + (j - (n_plans - 1) / 2) * w, table[plan], width=w, label=plan, color=f"C{j}")
+        style = {"width": w, "label": plan, "color": f"C{j}", **kwargs}
+        ax.bar(x + (j - (n_plans - 1) / 2) * w, table[plan], **style)
     ax.set_xticks(x, order)
     ax.set(ylabel="visit hours in the year", title="Where the hours go, by quadrant")
     ax.legend(frameon=False)
     return ax
 
 
-def plot_budget_sweep(sweep: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_budget_sweep(sweep: pd.DataFrame, ax: Axes | None = None, **kwargs) -> Axes:
     """Value retained against the hours budget, one line per plan.
 
     Parameters
@@ -1097,6 +1105,9 @@ def plot_budget_sweep(sweep: pd.DataFrame, ax: Axes | None = None) -> Axes:
     sweep : pandas.DataFrame
         Output of :func:`budget_sweep`.
     ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made when missing.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot` for every plan's line.
 
     Returns
     -------
@@ -1104,7 +1115,8 @@ def plot_budget_sweep(sweep: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """
     ax = plt.subplots()[1] if ax is None else ax
     for j, plan in enumerate(c for c in sweep.columns if c != "shadow_price"):
-        ax.plot(sweep.index, sweep[plan], marker="o", ms=4, label=plan, color=f"C{j}")
+        style = {"marker": "o", "ms": 4, "label": plan, "color": f"C{j}", **kwargs}
+        ax.plot(sweep.index, sweep[plan], **style)
     ax.set(
         xlabel="visit hours budget (a year)",
         ylabel="expected value retained (thousand yuan)",

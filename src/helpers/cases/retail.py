@@ -32,8 +32,14 @@ from helpers.customer_base.rfm import summarize
 from helpers.data.contracts import Column, DataContract
 from helpers.data.datasets import load_cdnow
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_choice, check_date, check_number
-from helpers.validation import rows as _rows
+from helpers.validation import (
+    check_choice,
+    check_date,
+    check_frame,
+    check_number,
+    require_columns,
+    rows,
+)
 
 __all__ = [
     "PURCHASE_LOG",
@@ -217,14 +223,13 @@ def clean_purchase_log(
     """
     check_choice("duplicates", duplicates, ["keep", "drop"])
     check_choice("zero_amounts", zero_amounts, ["keep", "drop"])
-    if not isinstance(log, pd.DataFrame):
-        raise DataValidationError(f"log must be a pandas DataFrame, got {type(log).__name__}")
-    for col in PURCHASE_LOG.names:
-        if col not in log.columns:
-            raise DataValidationError(
-                f"column {col!r} not found; the log has columns {list(log.columns)}; load it "
-                "with load_purchase_log (see PURCHASE_LOG for the columns)"
-            )
+    check_frame(log, "log", allow_empty=True)
+    require_columns(
+        log,
+        PURCHASE_LOG.names,
+        "log",
+        fix="load it with load_purchase_log (see PURCHASE_LOG for the columns)",
+    )
     if not pd.api.types.is_datetime64_any_dtype(log["date"]):
         raise DataValidationError(
             "column 'date' is not a date column; load the log with load_purchase_log, which "
@@ -265,17 +270,17 @@ def clean_purchase_log(
         ),
     }
     gone = np.zeros(len(log), bool)
-    rows = []
+    records = []
     for name, (mask, drop, reason) in checks.items():
         removed = mask & ~gone if drop else np.zeros(len(log), bool)
-        rows.append(
+        records.append(
             {
                 "check": name,
                 "found": int(mask.sum()),
                 "removed": int(removed.sum()),
                 "action": ("removed" if drop else "kept") if mask.any() else "none found",
                 "reason": reason,
-                "examples": _rows(log.index, mask) if mask.any() else "",
+                "examples": rows(log.index, mask) if mask.any() else "",
             }
         )
         gone |= removed
@@ -284,7 +289,7 @@ def clean_purchase_log(
         raise DataValidationError(
             "no purchase is left after cleaning; check the study window and the amounts"
         )
-    table = pd.DataFrame(rows).set_index("check")
+    table = pd.DataFrame(records).set_index("check")
     return QualityReport(clean, table, _totals(log.assign(amount=amount)), _totals(clean))
 
 
@@ -323,7 +328,7 @@ def value_indicators(log: pd.DataFrame, calibration_end) -> pd.DataFrame:
         raise DataValidationError(
             f"no purchase on or before calibration_end {cal.date()}; move it later"
         )
-    s = summarize(inside, amount_col="amount", observation_end=cal)
+    s = summarize(inside, amount_col="amount", observation_end=cal, time_unit="W")
     spend = inside.groupby("customer_id")["amount"].sum()
     return pd.DataFrame(
         {
@@ -429,7 +434,7 @@ def allocate_budget(
     bad = (v.isna() | (v < 0)).to_numpy()
     if bad.any():
         raise DataValidationError(
-            f"value has {int(bad.sum())} missing or negative value(s) ({_rows(v.index, bad)}); "
+            f"value has {int(bad.sum())} missing or negative value(s) ({rows(v.index, bad)}); "
             "every customer needs a non-negative value"
         )
     t = pd.Series(tiers).astype(str)
@@ -439,7 +444,7 @@ def allocate_budget(
     if unknown.any():
         raise DataValidationError(
             f"tiers has {int(unknown.sum())} tier(s) without a strategy "
-            f"({_rows(t.index, unknown, t)}); the strategy table has {list(strategies.index)}"
+            f"({rows(t.index, unknown, t)}); the strategy table has {list(strategies.index)}"
         )
     care_total = care * len(v)
     if care_total > b:
@@ -541,7 +546,7 @@ def tier_monitoring(
         if bad.any():
             raise DataValidationError(
                 f"{name} has no value for {int(bad.sum())} customer(s) of tiers "
-                f"({_rows(t.index, bad)}); predict and measure for the same customers"
+                f"({rows(t.index, bad)}); predict and measure for the same customers"
             )
         frame[name] = aligned.astype(float)
     frame["active"] = (frame["actual_purchases"] > 0).astype(float)

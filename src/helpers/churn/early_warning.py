@@ -6,22 +6,25 @@ import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
 
-from helpers.churn.survival import _need
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_date, check_number
+from helpers.validation import check_columns, check_date, check_number, renamed_parameters
 
 __all__ = ["alerts", "snapshot_features", "targeting"]
 
 
+@renamed_parameters(snapshot="calibration_end")
 def snapshot_features(
     customers: pd.DataFrame,
     usage: pd.DataFrame,
     complaints: pd.DataFrame,
-    snapshot,
+    calibration_end,
     horizon_days: int = 90,
     observation_end=None,
 ) -> pd.DataFrame:
     """Early-warning features at a snapshot date, and the churn label after it.
+
+    The snapshot date is ``calibration_end`` (its old name ``snapshot`` still works): features
+    come from before it, the label from the ``horizon_days`` after it.
 
     Only behaviour *before* the snapshot enters the features: usage months that ended before
     it and complaints dated on or before it. The population is the customers active at the
@@ -37,17 +40,18 @@ def snapshot_features(
     Raises
     ------
     ParameterError
-        When ``snapshot + horizon`` is after ``observation_end``: the label would be unknown.
+        When ``calibration_end + horizon_days`` is after ``observation_end``: the label
+        would be unknown.
     """
-    _need(customers, "start_date", "end_date", "monthly_charge", "plan", "value_tier")
-    _need(usage, "customer_id", "month", "usage_gb")
-    snap = check_date("snapshot", snapshot)
+    check_columns(customers, ["start_date", "end_date", "monthly_charge", "plan", "value_tier"])
+    check_columns(usage, ["customer_id", "month", "usage_gb"])
+    snap = check_date("calibration_end", calibration_end)
     h = int(check_number("horizon_days", horizon_days, 1))
     label_end = snap + pd.Timedelta(days=h)
     if observation_end is not None and label_end > check_date("observation_end", observation_end):
         raise ParameterError(
-            f"snapshot {snap.date()} + {h} days is after observation_end; the label would be "
-            "unknown: move the snapshot earlier or shorten the horizon"
+            f"calibration_end {snap.date()} + {h} days is after observation_end; the label "
+            "would be unknown: move calibration_end earlier or shorten horizon_days"
         )
     active = (customers["start_date"] <= snap) & ~(customers["end_date"] <= snap)
     pop = customers[active]

@@ -14,9 +14,18 @@ import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter, WeibullAFTFitter
 from lifelines.statistics import multivariate_logrank_test
 
-from helpers.customer_base.rfm import TIME_UNITS
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_date, check_number
+from helpers.validation import (
+    DEFAULT_TIME_UNIT,
+    TIME_UNITS,
+    check_columns,
+    check_date,
+    check_number,
+    check_time_unit,
+    renamed_alpha,
+    renamed_parameters,
+    rows,
+)
 
 __all__ = [
     "check_proportional_hazards",
@@ -30,31 +39,14 @@ __all__ = [
 ]
 
 
-def _rows(index: pd.Index, mask) -> str:
-    mask = np.asarray(mask)
-    shown = ", ".join(str(i) for i in index[mask][:5])
-    return f"rows {shown}{', …' if mask.sum() > 5 else ''}"
-
-
-def _need(df: pd.DataFrame, *cols: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise DataValidationError(f"expected a pandas DataFrame, got {type(df).__name__}")
-    for col in cols:
-        if col not in df.columns:
-            raise DataValidationError(
-                f"column {col!r} not found; the data has columns {list(df.columns)}"
-            )
-    if len(df) == 0:
-        raise DataValidationError("the table is empty; pass at least one customer")
-
-
+@renamed_parameters(id_col="customer_col")
 def survival_table(
     subscriptions: pd.DataFrame,
     start_col: str = "start_date",
     end_col: str = "end_date",
     observation_end=None,
-    time_unit: str = "D",
-    id_col: str | None = None,
+    time_unit: str = DEFAULT_TIME_UNIT,
+    customer_col: str | None = None,
 ) -> pd.DataFrame:
     """Durations and churn events of subscriptions observed up to ``observation_end``.
 
@@ -72,8 +64,9 @@ def survival_table(
         The date the data describe.
     time_unit : {"D", "W", "M"}
         Unit of ``duration``: days, weeks, months (30.4375 days).
-    id_col : str, optional
-        Column with the customer id; by default the index must be unique.
+    customer_col : str, optional
+        Column with the customer id (``id_col`` is its old name); by default the index
+        must be unique.
 
     Returns
     -------
@@ -86,19 +79,18 @@ def survival_table(
         Naming the rows, for: a missing start date, an end before the start, a start after
         ``observation_end``, duplicated customer ids.
     """
-    _need(subscriptions, start_col, end_col, *([id_col] if id_col else []))
+    check_columns(subscriptions, [start_col, end_col, *([customer_col] if customer_col else [])])
     if observation_end is None:
         raise ParameterError("observation_end is required: the date the data describe")
     obs = check_date("observation_end", observation_end)
-    if time_unit not in TIME_UNITS:
-        raise ParameterError(f"time_unit={time_unit!r} is not one of {sorted(TIME_UNITS)}")
-    ids = subscriptions[id_col] if id_col else subscriptions.index.to_series()
+    check_time_unit(time_unit)
+    ids = subscriptions[customer_col] if customer_col else subscriptions.index.to_series()
     dup = ids.duplicated(keep=False).to_numpy()
     if dup.any():
         raise DataValidationError(
-            f"{'column ' + repr(id_col) if id_col else 'the index'} has duplicated customer "
-            f"ids ({_rows(subscriptions.index, dup)}); one row per customer is needed — keep "
-            "each customer's latest subscription or give each subscription its own id"
+            f"{'column ' + repr(customer_col) if customer_col else 'the index'} has duplicated "
+            f"customer ids ({rows(subscriptions.index, dup)}); one row per customer is needed "
+            "— keep each customer's latest subscription or give each subscription its own id"
         )
     start = pd.to_datetime(subscriptions[start_col], errors="coerce")
     end = pd.to_datetime(subscriptions[end_col], errors="coerce")
@@ -106,20 +98,20 @@ def survival_table(
     if missing.any():
         raise DataValidationError(
             f"column {start_col!r} has {missing.sum()} missing or unreadable start date(s) "
-            f"({_rows(subscriptions.index, missing)}); every subscription needs a start date"
+            f"({rows(subscriptions.index, missing)}); every subscription needs a start date"
         )
     late = (start > obs).to_numpy()
     if late.any():
         raise DataValidationError(
             f"column {start_col!r} has {late.sum()} start date(s) after observation_end "
-            f"{obs.date()} ({_rows(subscriptions.index, late)}); those customers had not "
+            f"{obs.date()} ({rows(subscriptions.index, late)}); those customers had not "
             "joined yet: remove them or move observation_end"
         )
     backwards = (end < start).to_numpy()
     if backwards.any():
         raise DataValidationError(
             f"column {end_col!r} has {backwards.sum()} end date(s) before the start "
-            f"({_rows(subscriptions.index, backwards)}); fix the dates at the source"
+            f"({rows(subscriptions.index, backwards)}); fix the dates at the source"
         )
     event = end.notna() & (end <= obs)
     stop = end.where(event, obs)
@@ -139,7 +131,7 @@ def _covariates(df: pd.DataFrame, covariates: list[str]) -> None:
         bad = df[col].isna().to_numpy()
         if bad.any():
             raise DataValidationError(
-                f"covariate {col!r} has {bad.sum()} missing value(s) ({_rows(df.index, bad)})"
+                f"covariate {col!r} has {bad.sum()} missing value(s) ({rows(df.index, bad)})"
             )
 
 
@@ -157,7 +149,7 @@ def fit_cox(
     breaks the proportional-hazards assumption.
     """
     strata = list(strata or [])
-    _need(df, duration_col, event_col, *covariates, *strata)
+    check_columns(df, [duration_col, event_col, *covariates, *strata])
     _covariates(df, covariates)
     check_number("penalizer", penalizer, 0)
     if (df[duration_col] < 0).any():
@@ -175,38 +167,43 @@ def fit_weibull(
 
     Durations of 0 are moved to a small positive value (a Weibull lifetime is positive).
     """
-    _need(df, duration_col, event_col, *covariates)
+    check_columns(df, [duration_col, event_col, *covariates])
     _covariates(df, covariates)
     data = df[[*covariates, duration_col, event_col]].copy()
     data[duration_col] = data[duration_col].clip(lower=1e-3)
     return WeibullAFTFitter().fit(data, duration_col=duration_col, event_col=event_col)
 
 
+@renamed_alpha
 def check_proportional_hazards(
     model: CoxPHFitter,
     df: pd.DataFrame,
     duration_col: str = "duration",
     event_col: str = "event",
-    alpha: float = 0.05,
+    confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Test each covariate of a fitted Cox model for non-proportional hazards.
 
     Uses lifelines' scaled-Schoenfeld-residual test against the rank of time. With many
-    covariates some p-values fall below ``alpha`` by chance: a flag is a reason to look at the
-    covariate (and at a residual plot), not a verdict.
+    covariates some p-values fall below ``1 - confidence_level`` by chance: a flag is a reason
+    to look at the covariate (and at a residual plot), not a verdict.
+
+    ``confidence_level`` replaces the old ``alpha`` (``alpha=0.05`` still works, as 0.95).
 
     Returns
     -------
     pandas.DataFrame
-        Per covariate, sorted by p: ``test_statistic``, ``p``, ``flagged`` (p < alpha) and the
-        ``remedy`` to try for a flagged one — stratify on it (``fit_cox(..., strata=[col])``)
-        for a categorical covariate, or add its interaction with time for a numeric one.
+        Per covariate, sorted by p: ``test_statistic``, ``p``, ``flagged``
+        (p < 1 - confidence_level) and the ``remedy`` to try for a flagged one — stratify on
+        it (``fit_cox(..., strata=[col])``) for a categorical covariate, or add its interaction
+        with time for a numeric one.
     """
     from lifelines.statistics import proportional_hazard_test
 
-    a = check_number("alpha", alpha, 0, 1, low_open=True, high_open=True)
+    cl = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
+    a = round(1.0 - cl, 12)  # the test's significance level; rounded so 0.95 gives 0.05
     covariates = list(model.params_.index)
-    _need(df, duration_col, event_col, *covariates)
+    check_columns(df, [duration_col, event_col, *covariates])
     data = df[[*covariates, duration_col, event_col]]
     test = proportional_hazard_test(model, data, time_transform="rank").summary
     out = test[["test_statistic", "p"]].copy()
@@ -226,7 +223,7 @@ def kaplan_meier_by_group(
     df: pd.DataFrame, group_col: str, duration_col="duration", event_col="event"
 ) -> dict[str, KaplanMeierFitter]:
     """One fitted Kaplan-Meier estimator (with 95% bands) per group, in sorted group order."""
-    _need(df, group_col, duration_col, event_col)
+    check_columns(df, [group_col, duration_col, event_col])
     out = {}
     for name, g in df.groupby(group_col, sort=True, observed=True):
         out[str(name)] = KaplanMeierFitter(label=str(name)).fit(g[duration_col], g[event_col])
@@ -235,7 +232,7 @@ def kaplan_meier_by_group(
 
 def logrank(df: pd.DataFrame, group_col: str, duration_col="duration", event_col="event"):
     """Log-rank test that the groups share one survival curve (lifelines' result object)."""
-    _need(df, group_col, duration_col, event_col)
+    check_columns(df, [group_col, duration_col, event_col])
     return multivariate_logrank_test(df[duration_col], df[group_col], df[event_col])
 
 
@@ -246,7 +243,7 @@ def churn_risk(model, df: pd.DataFrame, horizon: float, duration_col="duration")
     (Cox or Weibull AFT), with ``t`` the customer's current tenure.
     """
     h = check_number("horizon", horizon, 0, low_open=True)
-    _need(df, duration_col)
+    check_columns(df, [duration_col])
     surv = model.predict_survival_function(df, times=[h], conditional_after=df[duration_col])
     return pd.Series(1 - surv.to_numpy()[0], index=df.index, name="churn_risk")
 

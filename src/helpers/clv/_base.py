@@ -9,61 +9,60 @@ intervals are computed on the log scale and exponentiated, so they stay positive
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from helpers.exceptions import ConvergenceError, DataValidationError, NotFittedError, ParameterError
-from helpers.params import check_int, check_number
+from helpers.exceptions import ConvergenceError, DataValidationError, ParameterError
+from helpers.validation import (
+    check_frame,
+    check_int,
+    check_is_fitted,
+    check_number,
+    numeric_column,
+    require_columns,
+    rows,
+)
 
-_SHOW = 3
 _Z95 = 1.959963984540054
 
 
-def _rows(index: pd.Index, mask: np.ndarray) -> str:
-    """'rows 17, 52, 90' for the first offending rows of a boolean mask."""
-    where = np.flatnonzero(mask)[:_SHOW]
-    shown = ", ".join(str(x) for x in index[where])
-    more = ", ..." if mask.sum() > _SHOW else ""
-    return f"row{'s' if mask.sum() > 1 else ''} {shown}{more}"
+def _underflow_to_zero(method: Callable) -> Callable:
+    """Run a prediction with floating-point underflow ignored, nothing else.
+
+    Predictions work in log space; a term that underflows is one whose share of a sum, or a
+    probability, is below 1e-308 (P(alive) of a customer who bought often and long ago), so 0
+    is the well-defined limit. Overflow, division by zero and invalid values still raise
+    under ``np.errstate(all="raise")``.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with np.errstate(under="ignore"):
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
-def _require_frame(data, what: str, columns: list[str]) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise DataValidationError(
-            f"{what} must be a pandas DataFrame with columns {columns}, got "
-            f"{type(data).__name__}; build it with helpers.summarize or pd.DataFrame"
-        )
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise DataValidationError(
-            f"column {missing[0]!r} is missing from {what} (it has columns "
-            f"{list(data.columns)}); pass a summary with columns {columns}, e.g. the output "
-            "of helpers.summarize, or rename the column"
-        )
-    if len(data) == 0:
-        raise DataValidationError(f"{what} is empty (0 rows); pass at least one customer")
-    return data
+def _summary_frame(data, what: str, columns: list[str]) -> pd.DataFrame:
+    """``data`` checked as a non-empty DataFrame with ``columns`` (a customer summary)."""
+    check_frame(data, what, allow_empty=True)
+    require_columns(
+        data,
+        columns,
+        what,
+        fix=f"pass a summary with columns {columns}, e.g. the output of helpers.summarize, "
+        "or rename the column",
+    )
+    return check_frame(data, what)
 
 
 def _numeric(df: pd.DataFrame, col: str, what: str) -> np.ndarray:
-    """A column as float64, refusing non-numeric and non-finite values."""
-    s = df[col]
-    if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
-        raise DataValidationError(
-            f"column {col!r} of {what} is not numeric (dtype {s.dtype}); convert it with "
-            "pd.to_numeric"
-        )
-    x = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = ~np.isfinite(x)
-    if bad.any():
-        raise DataValidationError(
-            f"column {col!r} of {what} has {int(bad.sum())} missing or infinite values "
-            f"({_rows(df.index, bad)}); drop or fill those customers first"
-        )
-    return x
+    """A column as float64, refusing non-numeric, missing and infinite values."""
+    return numeric_column(df, col, what)
 
 
 def _nonnegative(df: pd.DataFrame, x: np.ndarray, col: str, what: str) -> None:
@@ -71,7 +70,7 @@ def _nonnegative(df: pd.DataFrame, x: np.ndarray, col: str, what: str) -> None:
     if bad.any():
         raise DataValidationError(
             f"column {col!r} of {what} has {int(bad.sum())} negative values "
-            f"({_rows(df.index, bad)}); counts and durations cannot be negative: fix the "
+            f"({rows(df.index, bad)}); counts and durations cannot be negative: fix the "
             "summary (e.g. recompute it with helpers.summarize)"
         )
 
@@ -81,7 +80,7 @@ def _integer(df: pd.DataFrame, x: np.ndarray, col: str, what: str) -> None:
     if bad.any():
         raise DataValidationError(
             f"column {col!r} of {what} has {int(bad.sum())} non-integer values "
-            f"({_rows(df.index, bad)}); it counts purchases, so it must hold whole numbers"
+            f"({rows(df.index, bad)}); it counts purchases, so it must hold whole numbers"
         )
 
 
@@ -89,11 +88,9 @@ def _weights(df: pd.DataFrame, weight_col: str | None, what: str) -> np.ndarray:
     """Per-row weights (number of customers a row stands for); ones without a weight column."""
     if weight_col is None:
         return np.ones(len(df))
-    if weight_col not in df.columns:
-        raise DataValidationError(
-            f"weight column {weight_col!r} is missing from {what} (it has columns "
-            f"{list(df.columns)}); pass weight_col=None for one customer per row"
-        )
+    require_columns(
+        df, {"weight_col": weight_col}, what, fix="pass weight_col=None for one customer per row"
+    )
     w = _numeric(df, weight_col, what)
     _nonnegative(df, w, weight_col, what)
     if w.sum() <= 0:
@@ -107,7 +104,7 @@ def _continuous_summary(
     data, what: str, weight_col: str | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Checked (frequency, recency, T, weight) of a continuous-time summary."""
-    df = _require_frame(data, what, ["frequency", "recency", "T"])
+    df = _summary_frame(data, what, ["frequency", "recency", "T"])
     x = _numeric(df, "frequency", what)
     tx = _numeric(df, "recency", what)
     T = _numeric(df, "T", what)
@@ -118,14 +115,14 @@ def _continuous_summary(
     if bad.any():
         raise DataValidationError(
             f"column 'recency' of {what} exceeds 'T' in {int(bad.sum())} rows "
-            f"({_rows(df.index, bad)}); recency (first to last purchase) cannot be longer than "
+            f"({rows(df.index, bad)}); recency (first to last purchase) cannot be longer than "
             "T (first purchase to the end of the period): check both use the same time unit"
         )
     bad = (x == 0) & (tx > 0)
     if bad.any():
         raise DataValidationError(
             f"column 'recency' of {what} is positive for {int(bad.sum())} customers with "
-            f"frequency 0 ({_rows(df.index, bad)}); without repeat purchases recency must be 0: "
+            f"frequency 0 ({rows(df.index, bad)}); without repeat purchases recency must be 0: "
             "recompute the summary with helpers.summarize"
         )
     w = _weights(df, weight_col, what)
@@ -204,12 +201,8 @@ class _MLEModel:
         self.maxiter = maxiter
 
     # ----------------------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call fit first")
-
     def _p(self) -> tuple[float, ...]:
-        self._check_fitted()
+        check_is_fitted(self, "params_")
         return tuple(self.params_[k] for k in self._param_names)
 
     def _check_hyper(self) -> None:
@@ -339,7 +332,7 @@ class _MLEModel:
         lower = np.exp(z - _Z95 * sd_log)
         upper = np.exp(z + _Z95 * sd_log)
         self.confidence_intervals_ = pd.DataFrame(
-            {"lower_95": lower, "upper_95": upper}, index=list(self._param_names)
+            {"ci_low": lower, "ci_high": upper}, index=list(self._param_names)
         )
         self.n_iter_ = int(res.nit)
 
@@ -352,21 +345,21 @@ class _MLEModel:
         Returns
         -------
         pandas.DataFrame
-            Columns ``parameter``, ``estimate``, ``std_error``, ``lower_95``, ``upper_95``.
+            Columns ``parameter``, ``estimate``, ``std_error``, ``ci_low``, ``ci_high``.
 
         Raises
         ------
         NotFittedError
             Before ``fit``.
         """
-        self._check_fitted()
+        check_is_fitted(self, "params_")
         return pd.DataFrame(
             {
                 "parameter": list(self._param_names),
                 "estimate": [self.params_[k] for k in self._param_names],
                 "std_error": [self.standard_errors_[k] for k in self._param_names],
-                "lower_95": self.confidence_intervals_["lower_95"].to_numpy(),
-                "upper_95": self.confidence_intervals_["upper_95"].to_numpy(),
+                "ci_low": self.confidence_intervals_["ci_low"].to_numpy(),
+                "ci_high": self.confidence_intervals_["ci_high"].to_numpy(),
             }
         )
 
@@ -480,10 +473,11 @@ class _ContinuousTimeModel(_MLEModel):
 
     # predictions ------------------------------------------------------------------------------
     def _rows_of(self, summary: pd.DataFrame, method: str):
-        self._check_fitted()
+        check_is_fitted(self, "params_")
         x, tx, T, _ = _continuous_summary(summary, f"the summary passed to {method}", None)
         return x, tx, T
 
+    @_underflow_to_zero
     def expected_purchases(self, t):
         """Expected number of repeat purchases of a new customer in ``(0, t]``.
 
@@ -496,9 +490,10 @@ class _ContinuousTimeModel(_MLEModel):
         -------
         float or numpy.ndarray
         """
-        self._check_fitted()
+        check_is_fitted(self, "params_")
         return _scalar_or_array(self._expected(_as_time(t)))
 
+    @_underflow_to_zero
     def conditional_expected_purchases(self, t, summary: pd.DataFrame) -> pd.Series:
         """Expected purchases of each customer in the next ``t`` time units given the history.
 
@@ -518,6 +513,7 @@ class _ContinuousTimeModel(_MLEModel):
         t = float(_as_time(t, "t"))
         return pd.Series(self._cond_expected(t, x, tx, T), index=summary.index, name="expected")
 
+    @_underflow_to_zero
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability that each customer is still active at the end of their period ``T``.
 
@@ -535,6 +531,7 @@ class _ContinuousTimeModel(_MLEModel):
         p = np.exp(self._log_p_alive(x, tx, T))
         return pd.Series(p, index=summary.index, name="p_alive")
 
+    @_underflow_to_zero
     def probability_of_purchases(self, t, n):
         """``P(X(t) = n)``: probability that a new customer makes ``n`` repeat purchases in
         ``(0, t]``.
@@ -550,13 +547,14 @@ class _ContinuousTimeModel(_MLEModel):
         -------
         float or numpy.ndarray
         """
-        self._check_fitted()
+        check_is_fitted(self, "params_")
         t = float(_as_time(t, "t"))
         n_arr = np.asarray(n)
         if not np.all(n_arr == np.round(n_arr)) or np.any(n_arr < 0):
             raise ParameterError(f"parameter 'n' = {n!r} must be whole numbers >= 0")
         return _scalar_or_array(self._pmf(t, n_arr.astype(np.int64)))
 
+    @_underflow_to_zero
     def expected_frequency_counts(
         self, summary: pd.DataFrame, max_n: int = 7, weight_col: str | None = None
     ) -> pd.DataFrame:
@@ -580,7 +578,7 @@ class _ContinuousTimeModel(_MLEModel):
         pandas.DataFrame
             Index ``n`` = 0 .. max_n, columns ``observed`` and ``expected``.
         """
-        self._check_fitted()
+        check_is_fitted(self, "params_")
         max_n = check_int("max_n", max_n, 1)
         x, _, T, w = _continuous_summary(summary, "the summary", weight_col)
         (Tu,), wu = _compress(T, weights=w)

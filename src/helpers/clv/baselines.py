@@ -16,7 +16,7 @@ import pandas as pd
 from helpers.clv._base import _continuous_summary, _numeric
 from helpers.customer_base.equity import retention_clv
 from helpers.exceptions import DataValidationError
-from helpers.params import check_int, check_number
+from helpers.validation import check_int, check_number, require_columns
 
 __all__ = ["cohort_retention_clv", "historical_clv", "retention_clv"]
 
@@ -68,11 +68,12 @@ def historical_clv(
     mg = check_number("margin", margin, 0.0, 1.0, low_open=True)
     what = "the summary passed to historical_clv"
     x, _, T, _ = _continuous_summary(summary, what, None)
-    if "monetary_value" not in summary.columns:
-        raise DataValidationError(
-            f"column 'monetary_value' is missing from {what}; summarise with "
-            "helpers.summarize(..., amount_col=...)"
-        )
+    require_columns(
+        summary,
+        ["monetary_value"],
+        what,
+        fix="summarise with helpers.summarize(..., amount_col=...)",
+    )
     m = _numeric(summary, "monetary_value", what)
     rate = np.divide(x * m, T, out=np.zeros(len(T)), where=T > 0)
     annuity = np.sum((1 + d) ** -np.arange(1, h + 1, dtype=np.float64))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln
@@ -13,12 +15,13 @@ from helpers.clv._base import (
     _MLEModel,
     _nonnegative,
     _numeric,
-    _require_frame,
-    _rows,
     _scalar_or_array,
+    _summary_frame,
+    _underflow_to_zero,
     _weights,
 )
 from helpers.exceptions import DataValidationError, ParameterError
+from helpers.validation import check_is_fitted, rows
 
 __all__ = ["BGBB"]
 
@@ -26,7 +29,7 @@ _COLS = ["frequency", "recency", "n_periods"]
 
 
 def _discrete_summary(data, what: str, weight_col: str | None):
-    df = _require_frame(data, what, _COLS)
+    df = _summary_frame(data, what, _COLS)
     x, tx, n = (_numeric(df, c, what) for c in _COLS)
     for col, v in zip(_COLS, (x, tx, n), strict=True):
         _nonnegative(df, v, col, what)
@@ -35,27 +38,27 @@ def _discrete_summary(data, what: str, weight_col: str | None):
     if bad.any():
         raise DataValidationError(
             f"column 'n_periods' of {what} is 0 in {int(bad.sum())} rows "
-            f"({_rows(df.index, bad)}); every customer needs at least one opportunity"
+            f"({rows(df.index, bad)}); every customer needs at least one opportunity"
         )
     bad = tx > n
     if bad.any():
         raise DataValidationError(
             f"column 'recency' of {what} exceeds 'n_periods' in {int(bad.sum())} rows "
-            f"({_rows(df.index, bad)}); recency is the last opportunity with a transaction "
+            f"({rows(df.index, bad)}); recency is the last opportunity with a transaction "
             "(1..n_periods, 0 without any)"
         )
     bad = x > tx
     if bad.any():
         raise DataValidationError(
             f"column 'frequency' of {what} exceeds 'recency' in {int(bad.sum())} rows "
-            f"({_rows(df.index, bad)}); x transactions need at least x opportunities up to the "
+            f"({rows(df.index, bad)}); x transactions need at least x opportunities up to the "
             "last one: check that recency counts opportunities, not time since the last one"
         )
     bad = (x == 0) & (tx > 0)
     if bad.any():
         raise DataValidationError(
             f"column 'recency' of {what} is positive for {int(bad.sum())} customers with "
-            f"frequency 0 ({_rows(df.index, bad)}); without transactions recency must be 0"
+            f"frequency 0 ({rows(df.index, bad)}); without transactions recency must be 0"
         )
     return df, x, tx, n, _weights(df, weight_col, what)
 
@@ -156,10 +159,11 @@ class BGBB(_MLEModel):
         return self
 
     def _rows_of(self, summary, method):
-        self._check_fitted()
+        check_is_fitted(self, "params_")
         _, x, tx, n, _ = _discrete_summary(summary, f"the summary passed to {method}", None)
         return x, tx, n
 
+    @_underflow_to_zero
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """Probability that each customer is alive at the next opportunity, ``n_periods + 1``.
 
@@ -180,7 +184,8 @@ class BGBB(_MLEModel):
         p = np.exp(alive - total + betaln(g, d + n + 1) - betaln(g, d + n))
         return pd.Series(p, index=summary.index, name="p_alive")
 
-    def conditional_expected_transactions(self, n_future, summary: pd.DataFrame) -> pd.Series:
+    @_underflow_to_zero
+    def conditional_expected_purchases(self, n_future, summary: pd.DataFrame) -> pd.Series:
         """Expected transactions of each customer in the next ``n_future`` opportunities.
 
         Parameters
@@ -195,7 +200,7 @@ class BGBB(_MLEModel):
         pandas.Series
             Indexed like ``summary``.
         """
-        x, tx, n = self._rows_of(summary, "conditional_expected_transactions")
+        x, tx, n = self._rows_of(summary, "conditional_expected_purchases")
         k = self._check_n(n_future, "n_future")
         a, b, g, d = self._p()
         _, total = self._log_parts((a, b, g, d), x, tx, n)
@@ -220,7 +225,8 @@ class BGBB(_MLEModel):
             raise ParameterError(f"parameter {name!r} = {value!r} must be a whole number >= 0")
         return int(arr)
 
-    def expected_transactions(self, n):
+    @_underflow_to_zero
+    def expected_purchases(self, n):
         """Expected transactions of a new customer in the first ``n`` opportunities.
 
         Parameters
@@ -231,12 +237,13 @@ class BGBB(_MLEModel):
         -------
         float
         """
-        self._check_fitted()
+        check_is_fitted(self, "params_")
         k = self._check_n(n, "n")
         a, b, g, d = self._p()
         return float(a / (a + b) * self._survival_sum(g, d, 0, k) / np.exp(betaln(g, d)))
 
-    def probability_of_transactions(self, n, x):
+    @_underflow_to_zero
+    def probability_of_purchases(self, n, x):
         """``P(X(n) = x)`` for a new customer: ``x`` transactions in ``n`` opportunities.
 
         Parameters
@@ -250,7 +257,7 @@ class BGBB(_MLEModel):
         -------
         float or numpy.ndarray
         """
-        self._check_fitted()
+        check_is_fitted(self, "params_")
         n = self._check_n(n, "n")
         xs = np.asarray(x, dtype=np.float64)
         if np.any(xs < 0) or np.any(xs > n) or np.any(xs != np.round(xs)):
@@ -275,3 +282,32 @@ class BGBB(_MLEModel):
                 0.0,
             )
         return _scalar_or_array(out)
+
+    # old names ------------------------------------------------------------------------------
+    def conditional_expected_transactions(self, n_future, summary: pd.DataFrame) -> pd.Series:
+        """Old name of :meth:`conditional_expected_purchases` (warns FutureWarning)."""
+        _renamed("conditional_expected_transactions", "conditional_expected_purchases")
+        return self.conditional_expected_purchases(n_future, summary)
+
+    def expected_transactions(self, n):
+        """Old name of :meth:`expected_purchases` (warns FutureWarning)."""
+        _renamed("expected_transactions", "expected_purchases")
+        return self.expected_purchases(n)
+
+    def probability_of_transactions(self, n, x):
+        """Old name of :meth:`probability_of_purchases` (warns FutureWarning)."""
+        _renamed("probability_of_transactions", "probability_of_purchases")
+        return self.probability_of_purchases(n, x)
+
+    # Marks the old names for tools (the vocabulary test) as deprecated aliases.
+    conditional_expected_transactions.__deprecated_alias_of__ = "conditional_expected_purchases"
+    expected_transactions.__deprecated_alias_of__ = "expected_purchases"
+    probability_of_transactions.__deprecated_alias_of__ = "probability_of_purchases"
+
+
+def _renamed(old: str, new: str) -> None:
+    warnings.warn(
+        f"BGBB.{old} is renamed BGBB.{new}; call {new}(...) (the old name will be removed)",
+        FutureWarning,
+        stacklevel=3,
+    )

@@ -45,7 +45,8 @@ class BGNBD(_ContinuousTimeModel):
     --------
     >>> from helpers.data import load_cdnow
     >>> from helpers.customer_base import summarize
-    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
+    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30",
+    ...               time_unit="W")
     >>> m = BGNBD().fit(s)
     >>> {k: round(v, 3) for k, v in m.params_.items()}
     {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}

@@ -8,12 +8,20 @@ repeat purchases week by week.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from helpers.data.transactions import _check
 from helpers.exceptions import DataValidationError
-from helpers.params import check_int, check_number
+from helpers.validation import (
+    DEFAULT_TIME_UNIT,
+    TIME_UNITS,
+    check_int,
+    check_number,
+    check_time_unit,
+)
 
 __all__ = ["by_calibration_frequency", "cumulative_tracking", "holdout_scorecard"]
 
@@ -114,7 +122,9 @@ def cumulative_tracking(
     date_col: str = "date",
     start=None,
     period_days: float = 7.0,
-    time_unit_days: float = 7.0,
+    time_unit: str = DEFAULT_TIME_UNIT,
+    *,
+    time_unit_days: float | None = None,
 ) -> pd.DataFrame:
     """Cumulative repeat purchases of a cohort, actual against the model, period by period.
 
@@ -125,15 +135,20 @@ def cumulative_tracking(
     Parameters
     ----------
     model : fitted BGNBD or ParetoNBD
-        Fitted in a time unit of ``time_unit_days`` days (7 for weeks).
+        Fitted on a summary in ``time_unit``.
     transactions : pandas.DataFrame
         The log of the cohort (validated as in :func:`helpers.data.validate_transactions`).
     n_periods : int
         Number of periods to track from ``start``.
     start : date-like, optional
         Start of period 1; default the first purchase date.
-    period_days, time_unit_days : float
-        Length of a tracking period and of the model's time unit, in days.
+    period_days : float
+        Length of a tracking period, in days.
+    time_unit : {"D", "W", "M"}
+        The time unit of the summary the model was fitted on (``summarize(..., time_unit=)``).
+    time_unit_days : float, optional
+        Old way to give the time unit, as its length in days (7 for weeks); warns
+        FutureWarning: pass ``time_unit`` instead.
 
     Returns
     -------
@@ -143,7 +158,16 @@ def cumulative_tracking(
     """
     n = check_int("n_periods", n_periods, 1)
     pdays = check_number("period_days", period_days, 0, low_open=True)
-    udays = check_number("time_unit_days", time_unit_days, 0, low_open=True)
+    if time_unit_days is None:
+        udays = TIME_UNITS[check_time_unit(time_unit)]
+    else:
+        warnings.warn(
+            "cumulative_tracking(): time_unit_days is replaced by time_unit; pass "
+            'time_unit="W" for 7 days, "D" for 1 (time_unit_days will be removed)',
+            FutureWarning,
+            stacklevel=2,
+        )
+        udays = check_number("time_unit_days", time_unit_days, 0, low_open=True)
     chk = _check(transactions, customer_col, date_col, None)
     days = chk.days
     first = np.full(len(chk.customers), np.iinfo(np.int64).max)

@@ -16,12 +16,12 @@ from helpers.clv._base import (
     _MLEModel,
     _nonnegative,
     _numeric,
-    _require_frame,
-    _rows,
+    _summary_frame,
+    _underflow_to_zero,
     _weights,
 )
 from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
-from helpers.params import check_int, check_number
+from helpers.validation import check_int, check_number, rows
 
 __all__ = ["GammaGamma", "customer_lifetime_value"]
 
@@ -29,7 +29,7 @@ __all__ = ["GammaGamma", "customer_lifetime_value"]
 def _spend_columns(data, what: str, weight_col: str | None, warn: bool):
     """Checked (frequency, monetary_value, weight) of the repeat customers, with a warning that
     counts the customers without repeat purchases (they carry no spend information)."""
-    df = _require_frame(data, what, ["frequency", "monetary_value"])
+    df = _summary_frame(data, what, ["frequency", "monetary_value"])
     x = _numeric(df, "frequency", what)
     m = _numeric(df, "monetary_value", what)
     _nonnegative(df, x, "frequency", what)
@@ -40,7 +40,7 @@ def _spend_columns(data, what: str, weight_col: str | None, warn: bool):
     if bad.any():
         raise DataValidationError(
             f"column 'monetary_value' of {what} is zero or negative for {int(bad.sum())} "
-            f"customers with repeat purchases ({_rows(df.index, bad)}); the Gamma-Gamma model "
+            f"customers with repeat purchases ({rows(df.index, bad)}); the Gamma-Gamma model "
             "needs positive spend: remove returns and free orders before summarising"
         )
     n_zero = int((~rep).sum())
@@ -87,7 +87,8 @@ class GammaGamma(_MLEModel):
     --------
     >>> from helpers.data import load_cdnow
     >>> from helpers.customer_base import summarize
-    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
+    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30",
+    ...               time_unit="W")
     >>> gg = GammaGamma().fit(s[s["frequency"] > 0])
     >>> {k: round(v, 2) for k, v in gg.params_.items()}
     {'p': 6.25, 'q': 3.74, 'gamma': 15.44}
@@ -176,6 +177,7 @@ class GammaGamma(_MLEModel):
         self._maximise(neg_ll, z0, float(wu.sum()), neg_grad)
         return self
 
+    @_underflow_to_zero
     def conditional_expected_average_spend(self, summary: pd.DataFrame) -> pd.Series:
         """Expected mean spend per purchase of each customer given their history.
 
@@ -257,7 +259,8 @@ def customer_lifetime_value(
     >>> from helpers.clv import BGNBD
     >>> from helpers.data import load_cdnow
     >>> from helpers.customer_base import summarize
-    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
+    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30",
+    ...               time_unit="W")
     >>> bg, gg = BGNBD().fit(s), GammaGamma().fit(s[s["frequency"] > 0])
     >>> clv = customer_lifetime_value(bg, gg, s, horizon=12, period_length=365.25 / 12 / 7)
     >>> bool((clv >= 0).all()), round(float(clv.loc["0001"]), 1)

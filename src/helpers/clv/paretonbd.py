@@ -62,7 +62,8 @@ class ParetoNBD(_ContinuousTimeModel):
     --------
     >>> from helpers.data import load_cdnow
     >>> from helpers.customer_base import summarize
-    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
+    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30",
+    ...               time_unit="W")
     >>> m = ParetoNBD().fit(s)
     >>> {k: round(v, 2) for k, v in m.params_.items()}
     {'r': 0.55, 'alpha': 10.58, 's': 0.61, 'beta': 11.67}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, hyp2f1
 
-from helpers.clv._base import _initial, _MLEModel, _scalar_or_array
+from helpers.clv._base import _initial, _MLEModel, _scalar_or_array, _underflow_to_zero
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_int, check_number
+from helpers.validation import check_int, check_number
 
 __all__ = ["ShiftedBetaGeometric"]
 
@@ -128,6 +128,7 @@ class ShiftedBetaGeometric(_MLEModel):
             raise ParameterError(f"parameter {name!r} = {t!r} must be whole numbers >= 0")
         return arr
 
+    @_underflow_to_zero
     def survival(self, t):
         """Share of the cohort still active after ``t`` periods, ``S(t)``.
 
@@ -143,6 +144,7 @@ class ShiftedBetaGeometric(_MLEModel):
         t = self._periods(t)
         return _scalar_or_array(np.exp(betaln(a, b + t) - betaln(a, b)))
 
+    @_underflow_to_zero
     def retention(self, t):
         """Retention rate of period ``t``, ``r(t) = S(t) / S(t - 1)``, for ``t >= 1``; it rises
         with ``t`` as the cohort is left with its most loyal customers.
@@ -161,6 +163,7 @@ class ShiftedBetaGeometric(_MLEModel):
             raise ParameterError(f"parameter 't' = {t!r} must be >= 1 for a retention rate")
         return _scalar_or_array((b + t - 1) / (a + b + t - 1))
 
+    @_underflow_to_zero
     def expected_lifetime(self, horizon: int | None = None) -> float:
         """Expected number of periods a new customer is active (the period they join counts).
 
@@ -182,6 +185,7 @@ class ShiftedBetaGeometric(_MLEModel):
         h = check_int("horizon", horizon, 1)
         return float(np.sum(self.survival(np.arange(h))))
 
+    @_underflow_to_zero
     def derl(self, discount_rate: float, n: int = 0) -> float:
         """Discounted expected residual lifetime of a customer who has survived ``n`` periods.
 

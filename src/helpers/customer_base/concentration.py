@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import DataValidationError, ParameterError
+from helpers.validation import check_number, rows
 
 __all__ = ["abc_classes", "gini", "lorenz_curve", "pareto_table", "top_share"]
 
@@ -23,15 +24,14 @@ def _values(values, name: str = "values") -> pd.Series:
     num = pd.to_numeric(s, errors="coerce")
     bad = num.isna() | ~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
-        rows = ", ".join(str(i) for i in s.index[bad.to_numpy()][:5])
         raise DataValidationError(
             f"{label} has {int(bad.sum())} missing, non-numeric or infinite value(s) "
-            f"(rows {rows}); fill or remove them first"
+            f"({rows(s.index, bad)}); fill or remove them first"
         )
     if (num < 0).any():
-        rows = ", ".join(str(i) for i in s.index[(num < 0).to_numpy()][:5])
         raise DataValidationError(
-            f"{label} has {int((num < 0).sum())} negative value(s) (rows {rows}); concentration "
+            f"{label} has {int((num < 0).sum())} negative value(s) ({rows(s.index, num < 0)}); "
+            "concentration "
             "measures need non-negative values such as revenue per customer"
         )
     if num.sum() == 0:
@@ -121,8 +121,7 @@ def top_share(values, share: float = 0.2) -> float:
     >>> top_share([70, 10, 10, 5, 5], 0.2)
     0.7
     """
-    if isinstance(share, bool) or not 0 < share <= 1:
-        raise ParameterError(f"share={share!r} must be in (0, 1], e.g. 0.2 for the top 20%")
+    check_number("share", share, 0, 1, low_open=True, fix="pass e.g. 0.2 for the top 20%")
     curve = lorenz_curve(values)
     below = np.interp(1 - share, curve["customer_share"], curve["value_share"])
     return float(1 - below)

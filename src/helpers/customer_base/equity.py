@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import ParameterError
-from helpers.params import check_int, check_number, check_probability
+from helpers.validation import check_int, check_number, check_probability
 
 __all__ = ["EquityInputs", "customer_equity", "lever_effects", "retention_clv"]
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import DataValidationError
+from helpers.validation import check_frame, require_columns, rows
 
 __all__ = [
     "RELATIONSHIP_TYPES",
@@ -59,21 +60,14 @@ SERVICE_POLICY = pd.DataFrame(
 
 
 def _numeric(accounts: pd.DataFrame, col: str, role: str) -> pd.Series:
-    if not isinstance(accounts, pd.DataFrame):
-        raise DataValidationError(
-            f"accounts must be a pandas DataFrame, got {type(accounts).__name__}"
-        )
-    if col not in accounts.columns:
-        raise DataValidationError(
-            f"column {col!r} not found; the data has columns {list(accounts.columns)}; pass "
-            f"{role}=<name>"
-        )
+    check_frame(accounts, "accounts", allow_empty=True)
+    require_columns(accounts, {role: col}, "accounts")
     values = pd.to_numeric(accounts[col], errors="coerce")
     bad = values.isna() | (values < 0)
     if bad.any():
-        rows = ", ".join(str(i) for i in accounts.index[bad.to_numpy()][:5])
         raise DataValidationError(
-            f"column {col!r} has {int(bad.sum())} missing or negative value(s) (rows {rows}); "
+            f"column {col!r} has {int(bad.sum())} missing or negative value(s) "
+            f"({rows(accounts.index, bad)}); "
             "fill them with an estimate or leave those accounts out"
         )
     if len(values) == 0:

@@ -12,9 +12,18 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from helpers import validation as _validation
 from helpers.data.scale import is_spark_dataframe, run_sql_summary
 from helpers.data.transactions import _check, _to_day
 from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
+from helpers.validation import (
+    DEFAULT_TIME_UNIT,
+    check_choice,
+    check_int,
+    check_time_unit,
+    require_columns,
+    rows,
+)
 
 __all__ = [
     "DEFAULT_SEGMENT_RULES",
@@ -26,7 +35,7 @@ __all__ = [
 ]
 
 #: Length of one time unit in days. A month is a twelfth of a Julian year.
-TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+TIME_UNITS = _validation.TIME_UNITS  # the one table, kept importable here
 
 #: Engines of :func:`summarize`: ``auto`` picks one from the kind of input.
 ENGINES = ("auto", "pandas", "duckdb", "spark")
@@ -39,7 +48,7 @@ def summarize(
     amount_col: str | None = None,
     observation_end=None,
     calibration_end=None,
-    time_unit: str = "W",
+    time_unit: str = DEFAULT_TIME_UNIT,
     *,
     engine: str = "auto",
     compressed: bool = False,
@@ -90,8 +99,8 @@ def summarize(
         days after it up to ``observation_end``. Customers whose first purchase falls in the
         holdout are not part of the calibration cohort; they are left out, with a warning.
     time_unit : {"D", "W", "M"}
-        Unit of ``recency``, ``T`` and ``duration_holdout``: days, weeks (days / 7) or months
-        (days / 30.4375).
+        Unit of ``recency``, ``T`` and ``duration_holdout``: days (the default), weeks
+        (days / 7) or months (days / 30.4375). The chapters on the CLV papers pass ``"W"``.
     engine : {"auto", "pandas", "duckdb", "spark"}
         ``"auto"``: pandas for a pandas DataFrame, DuckDB for files, Spark for a Spark
         DataFrame. ``"duckdb"`` also takes a pandas DataFrame; ``"spark"`` also takes files,
@@ -163,18 +172,20 @@ def summarize(
     Examples
     --------
     >>> from helpers.data import load_cdnow
-    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30")
+    >>> s = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30",
+    ...               time_unit="W")
     >>> len(s), int((s["frequency"] > 0).sum())
     (2357, 946)
 
     The pooled table a BG/NBD fit takes (calibration period only), and the same summary
     computed by DuckDB:
 
-    >>> pooled = summarize(load_cdnow("sample"), observation_end="1997-09-30", compressed=True)
+    >>> pooled = summarize(load_cdnow("sample"), observation_end="1997-09-30", compressed=True,
+    ...                    time_unit="W")
     >>> len(pooled), int(pooled["count"].sum())
     (1016, 2357)
     >>> d = summarize(load_cdnow("sample"), amount_col="amount", calibration_end="1997-09-30",
-    ...               engine="duckdb")
+    ...               engine="duckdb", time_unit="W")
     >>> bool((d["frequency"] == s["frequency"]).all() and (d["T"] == s["T"]).all())
     True
 
@@ -183,16 +194,11 @@ def summarize(
     Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). RFM and CLV: using iso-value curves
     for customer base analysis. *Journal of Marketing Research* 42(4), 415-430.
     """
-    if time_unit not in TIME_UNITS:
-        raise ParameterError(
-            f"time_unit={time_unit!r} is not supported; use one of {sorted(TIME_UNITS)} "
-            "(days, weeks, months)"
-        )
+    check_time_unit(time_unit)
     unit = TIME_UNITS[time_unit]
     kind = _source_kind(transactions)
     engine = _resolve_engine(engine, kind)
-    if not isinstance(compressed, bool):
-        raise ParameterError(f"compressed={compressed!r} must be True or False")
+    check_choice("compressed", compressed, [True, False], fix="pass True or False")
     if engine != "pandas":
         return _summarize_sql(
             transactions,
@@ -232,8 +238,7 @@ def _source_kind(transactions) -> str:
 
 
 def _resolve_engine(engine: str, kind: str) -> str:
-    if engine not in ENGINES:
-        raise ParameterError(f"engine={engine!r} is not supported; use one of {list(ENGINES)}")
+    check_choice("engine", engine, ENGINES)
     if engine == "auto":
         return {"spark": "spark", "files": "duckdb"}.get(kind, "pandas")
     allowed = {
@@ -446,7 +451,7 @@ def rfm_table(
     date_col: str = "date",
     amount_col: str = "amount",
     observation_end=None,
-    time_unit: str = "D",
+    time_unit: str = DEFAULT_TIME_UNIT,
 ) -> pd.DataFrame:
     """Classic RFM inputs per customer, as marketers define them.
 
@@ -562,25 +567,25 @@ def rfm_scores(
     DataQualityWarning
         When some customers match no rule; they get the segment ``"unclassified"``.
     """
-    if isinstance(bins, bool) or not isinstance(bins, int | np.integer) or not 2 <= bins <= 10:
-        raise ParameterError(f"bins={bins!r} must be a whole number from 2 to 10 (usually 5)")
+    check_int("bins", bins, 2, 10, fix="pass a whole number from 2 to 10 (usually 5)")
     cols = {
         "recency_col": recency_col,
         "frequency_col": frequency_col,
         "monetary_col": monetary_col,
     }
     for role, col in cols.items():
-        if col not in rfm.columns:
-            raise DataValidationError(
-                f"column {col!r} not found; the data has columns {list(rfm.columns)}; pass "
-                f"{role}=<name>, or build the table with helpers.customer_base.rfm_table"
-            )
+        require_columns(
+            rfm,
+            {role: col},
+            "rfm",
+            fix=f"pass {role}=<name>, or build the table with helpers.customer_base.rfm_table",
+        )
         values = pd.to_numeric(rfm[col], errors="coerce")
         bad = values.isna() | (values < 0)
         if bad.any():
-            rows = ", ".join(str(i) for i in rfm.index[bad.to_numpy()][:5])
             raise DataValidationError(
-                f"column {col!r} has {int(bad.sum())} missing or negative value(s) (rows {rows}); "
+                f"column {col!r} has {int(bad.sum())} missing or negative value(s) "
+                f"({rows(rfm.index, bad)}); "
                 "RFM scores need a non-negative number for every customer"
             )
     if len(rfm) == 0:

@@ -9,35 +9,32 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, RobustScaler
 
-from helpers.exceptions import DataValidationError, NotFittedError, ParameterError
+from helpers.exceptions import DataValidationError, ParameterError
+from helpers.validation import check_frame, check_int, check_is_fitted, require_columns, rows
 
 __all__ = ["BehaviourSegmenter", "choose_k", "segment_profiles", "value_score", "value_tiers"]
 
 
 def _features(df: pd.DataFrame, columns: list[str] | None) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise DataValidationError(f"features must be a pandas DataFrame, got {type(df).__name__}")
+    check_frame(df, "features", allow_empty=True)
     columns = list(df.columns) if columns is None else list(columns)
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise DataValidationError(
-            f"column(s) {missing} not found; the data has columns {list(df.columns)}"
-        )
-    if len(df) == 0:
-        raise DataValidationError("features are empty; pass at least one customer")
+    require_columns(
+        df, columns, "features", fix="pass columns=[...] naming feature columns, or add it"
+    )
+    check_frame(df, "features")
     x = df[columns].apply(pd.to_numeric, errors="coerce")
     for col in columns:
         bad = x[col].isna() | ~np.isfinite(x[col].to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
-            rows = ", ".join(str(i) for i in df.index[bad.to_numpy()][:5])
             raise DataValidationError(
                 f"column {col!r} has {int(bad.sum())} missing or non-finite value(s) "
-                f"(rows {rows}); fill or remove them before segmenting"
+                f"({rows(df.index, bad)}); fill or remove them before segmenting"
             )
     return x.astype(float)
 
@@ -101,7 +98,7 @@ def choose_k(
             f"k_range={ks!r} must hold numbers of segments from 2 to fewer than the "
             f"{len(x)} customers"
         )
-    rows = []
+    records = []
     for k in ks:
         pipe = _pipeline(k, log, random_state).fit(x)
         z = pipe[:-1].transform(x)
@@ -109,8 +106,8 @@ def choose_k(
         sil = silhouette_score(
             z, labels, sample_size=min(sample_size, len(x)), random_state=random_state
         )
-        rows.append({"k": k, "inertia": pipe[-1].inertia_, "silhouette": sil})
-    table = pd.DataFrame(rows).set_index("k")
+        records.append({"k": k, "inertia": pipe[-1].inertia_, "silhouette": sil})
+    table = pd.DataFrame(records).set_index("k")
     table["silhouette_best"] = table.index == table["silhouette"].idxmax()
     inertia = table["inertia"]
     bend = inertia.shift(1) + inertia.shift(-1) - 2 * inertia  # discrete curvature
@@ -118,7 +115,7 @@ def choose_k(
     return table
 
 
-class BehaviourSegmenter:
+class BehaviourSegmenter(ClusterMixin, BaseEstimator):
     """k-means segments of customers on behavioural features, numbered by value.
 
     Parameters
@@ -150,9 +147,9 @@ class BehaviourSegmenter:
         self.order_by = order_by
         self.random_state = random_state
 
-    def fit(self, features: pd.DataFrame) -> BehaviourSegmenter:
-        if isinstance(self.k, bool) or not isinstance(self.k, int | np.integer) or self.k < 2:
-            raise ParameterError(f"k={self.k!r} must be a whole number of segments, at least 2")
+    def fit(self, features: pd.DataFrame, y=None) -> BehaviourSegmenter:
+        """Fit k-means on ``features`` (``y`` is ignored, as in scikit-learn)."""
+        check_int("k", self.k, 2, fix="pass a whole number of segments, at least 2")
         x = _features(features, self.columns)
         if self.k >= len(x):
             raise ParameterError(f"k={self.k} must be smaller than the {len(x)} customers")
@@ -175,8 +172,8 @@ class BehaviourSegmenter:
         return self
 
     def predict(self, features: pd.DataFrame) -> pd.Series:
-        if not hasattr(self, "pipeline_"):
-            raise NotFittedError("BehaviourSegmenter is not fitted yet; call fit(features) first")
+        """Segment of each customer in ``features``, numbered as in ``fit``."""
+        check_is_fitted(self, "pipeline_")
         x = _features(features, self.columns_)
         _check_log(x, self.log)
         raw = self.pipeline_.predict(x)

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import rows as _rows
+from helpers.validation import check_frame, require_columns, rows
 
 __all__ = ["Column", "DataContract", "contract_of"]
 
@@ -122,20 +122,16 @@ class DataContract:
             a missing required value, a value outside the bounds or choices, a duplicate key;
             the message names the column, the first offending rows and the fix.
         """
-        if not isinstance(df, pd.DataFrame):
-            raise DataValidationError(
-                f"{self.name}: expected a pandas DataFrame, got {type(df).__name__}; "
-                "read the file with pandas first or use DataContract.read_csv"
-            )
+        check_frame(df, self.name, allow_empty=True)
         missing = [c for c in self._names if c not in df.columns]
-        if missing:
-            raise DataValidationError(
-                f"{self.name}: column{'s' if len(missing) > 1 else ''} {missing} not found; "
-                f"the data has columns {list(df.columns)}; rename your columns to the contract "
-                f"({', '.join(self._names)}) — see the contract table for what each one holds"
-            )
-        if len(df) == 0:
-            raise DataValidationError(f"{self.name}: the table is empty (0 rows)")
+        require_columns(
+            df,
+            self._names,
+            self.name,
+            fix=f"all missing: {missing}; rename your columns to the contract "
+            f"({', '.join(self._names)}) — see the contract table for what each one holds",
+        )
+        check_frame(df, self.name)
         out = {c.name: self._column(df, c) for c in self.columns}
         extra = [c for c in df.columns if c not in out]
         result = pd.DataFrame(out, index=df.index)
@@ -146,7 +142,7 @@ class DataContract:
             if dup.any():
                 raise DataValidationError(
                     f"{self.name}: key column {self.key!r} has {int(dup.sum())} duplicated "
-                    f"values ({_rows(result.index, dup, result[self.key])}); each row must have "
+                    f"values ({rows(result.index, dup, result[self.key])}); each row must have "
                     f"its own {self.key}: remove or merge the duplicates"
                 )
         return result
@@ -168,7 +164,7 @@ class DataContract:
                     raise DataValidationError(
                         f"{self.name}: column {col.name!r} must hold whole numbers; "
                         f"{int(frac.sum())} value(s) have a fraction "
-                        f"({_rows(df.index, frac, shown)}); round or correct them"
+                        f"({rows(df.index, frac, shown)}); round or correct them"
                     )
         elif col.kind == "date":
             values = pd.to_datetime(raw, errors="coerce")
@@ -200,13 +196,13 @@ class DataContract:
         if bad.any():
             raise DataValidationError(
                 f"{self.name}: column {col.name!r} must hold {col.kind} values; "
-                f"{int(bad.sum())} do not parse ({_rows(df.index, bad, shown)}); "
+                f"{int(bad.sum())} do not parse ({rows(df.index, bad, shown)}); "
                 "correct them or leave the cell empty"
             )
         if col.required and absent.any():
             raise DataValidationError(
                 f"{self.name}: column {col.name!r} has {int(absent.sum())} missing value(s) "
-                f"({_rows(df.index, absent)}); it is required: fill them in or drop those rows "
+                f"({rows(df.index, absent)}); it is required: fill them in or drop those rows "
                 "before loading"
             )
         present = ~absent
@@ -216,7 +212,7 @@ class DataContract:
             if outside.any():
                 raise DataValidationError(
                     f"{self.name}: column {col.name!r} has {int(outside.sum())} value(s) outside "
-                    f"{sorted(map(str, allowed))} ({_rows(df.index, outside, shown)}); "
+                    f"{sorted(map(str, allowed))} ({rows(df.index, outside, shown)}); "
                     "map them to one of the allowed values"
                 )
         if col.kind in ("integer", "number"):
@@ -230,7 +226,7 @@ class DataContract:
                 if off.any():
                     raise DataValidationError(
                         f"{self.name}: column {col.name!r} has {int(off.sum())} value(s) {word} "
-                        f"{bound} ({_rows(df.index, off, shown)}); correct or remove those rows"
+                        f"{bound} ({rows(df.index, off, shown)}); correct or remove those rows"
                     )
             if col.kind == "integer" and not absent.any():
                 values = values.astype("int64")

@@ -1,12 +1,14 @@
 """The bundled data sets: CDNOW and the donations data of the CLV papers.
 
-The data sets ship in the repository's ``datasets/`` folder (see its README for sources,
-licences and checksums); nothing is downloaded at run time.
+The data sets live in the repository's ``datasets/`` folder (see its README for sources,
+licences and checksums) and ship inside the package as ``helpers/data/files/``; nothing is
+downloaded at run time.
 """
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -22,23 +24,42 @@ _SHOW = 5
 def datasets_dir() -> Path:
     """Folder that holds the bundled data sets.
 
-    The environment variable ``HELPERS_DATASETS_DIR`` overrides the default, which is the
-    ``datasets/`` folder of the repository the package is installed from (``pip install -e .``).
+    In order: the folder named by the environment variable ``HELPERS_DATASETS_DIR``; the
+    package data ``helpers/data/files/`` of an installed wheel (``pip install .``); the
+    ``datasets/`` folder of the clone an editable install points at (``pip install -e .``).
 
     Raises
     ------
     FileNotFoundError
         If the folder does not exist, with the way to point the package at it.
+
+    Examples
+    --------
+    >>> (datasets_dir() / "donations.csv").is_file()
+    True
     """
     override = os.environ.get("HELPERS_DATASETS_DIR")
-    path = Path(override) if override else Path(__file__).resolve().parents[3] / "datasets"
-    if not path.is_dir():
-        raise FileNotFoundError(
-            f"data folder {path} not found; install the package from a clone of the course "
-            "repository with `pip install -e .` (the data ship in its datasets/ folder), or set "
-            "HELPERS_DATASETS_DIR to the folder that holds the data files"
-        )
-    return path
+    if override:
+        path = Path(override)
+        if not path.is_dir():
+            raise FileNotFoundError(
+                f"HELPERS_DATASETS_DIR={override!r} is not a folder; point it at the folder "
+                "that holds the data files (the course repository's datasets/), or unset it "
+                "to use the data that ship with the package"
+            )
+        return path
+    packaged = resources.files("helpers.data") / "files"
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged  # a wheel install: the data are package data
+    source = Path(__file__).resolve().parents[3] / "datasets"
+    if source.is_dir():
+        return source  # an editable install: the clone's own datasets/ folder
+    raise FileNotFoundError(
+        "the bundled data sets are missing: neither the package data helpers/data/files/ nor "
+        f"the folder {source} exists; reinstall the package (pip install crm-course-helpers, "
+        "or pip install -e . in a clone of the course repository), or set HELPERS_DATASETS_DIR "
+        "to the folder that holds the data files"
+    )
 
 
 def load_cdnow(kind: str = "master") -> pd.DataFrame:

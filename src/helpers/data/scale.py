@@ -30,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.exceptions import DataValidationError, ParameterError
+from helpers.validation import SHOW, check_choice, require_columns
 
 __all__ = ["DIALECTS", "FILE_FORMATS", "day_number_sql", "summary_sql"]
 
@@ -51,9 +52,6 @@ _JAVA_PATTERN = {
     "%b": "MMM",
     "%%": "%",
 }
-
-_SHOW = 5
-
 
 # ---------------------------------------------------------------------------------------------
 # The query: one template, two dialects
@@ -230,8 +228,7 @@ def summary_sql(
     >>> "datediff(CAST(`date` AS DATE), DATE '1970-01-01')" in spark
     True
     """
-    if dialect not in DIALECTS:
-        raise ParameterError(f"dialect={dialect!r} is not supported; use one of {list(DIALECTS)}")
+    check_choice("dialect", dialect, DIALECTS)
     obs = int(observation_day)
     cal = obs if calibration_day is None else int(calibration_day)
     holdout = cal < obs
@@ -349,7 +346,7 @@ def checks_sql(
     )
     shown = "cid, raw_date" + (", raw_amt" if amount_col is not None else "")
     examples = {
-        k: f"{tx} SELECT {shown} FROM tx WHERE {c} LIMIT {_SHOW}" for k, c in conditions.items()
+        k: f"{tx} SELECT {shown} FROM tx WHERE {c} LIMIT {SHOW}" for k, c in conditions.items()
     }
     return sql, examples
 
@@ -490,10 +487,10 @@ class _DuckDB(_Engine):
     def __init__(self, memory_limit: str, threads: int | None, temp_dir):
         try:
             import duckdb
-        except ImportError as err:  # pragma: no cover - duckdb is in the bench extra
+        except ImportError as err:  # pragma: no cover - duckdb is the duckdb extra
             raise ParameterError(
-                "engine='duckdb' needs the duckdb package: pip install duckdb (it is in the "
-                "course's bench extra, pip install -e .[bench])"
+                "engine='duckdb' needs the duckdb package: pip install crm-course-helpers[duckdb] "
+                "(pip install -e '.[duckdb]' in a clone; make env installs it)"
             ) from err
         base = None if temp_dir is None else os.fspath(temp_dir)
         if base is not None:
@@ -613,7 +610,7 @@ def _examples(rows: list[tuple], customer_col: str, with_amount: bool) -> str:
         if with_amount:
             text += f": {r[2]!r}"
         shown.append(text)
-    return "e.g. " + "; ".join(shown) + ("; …" if len(rows) >= _SHOW else "")
+    return "e.g. " + "; ".join(shown) + ("; …" if len(rows) >= SHOW else "")
 
 
 _MESSAGES = {
@@ -687,13 +684,7 @@ def run_sql_summary(
             eng.attach_frame(source)
         types = eng.types()
         roles = {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col}
-        for role, col in roles.items():
-            if col is not None and col not in types:
-                raise DataValidationError(
-                    f"column {col!r} not found (the {role.removesuffix('_col')} column); the "
-                    f"data has columns {list(types)}; pass {role}=<name> naming the column that "
-                    "holds it"
-                )
+        require_columns(pd.DataFrame(columns=list(types)), roles, "transactions")
         date_kind = _kind_of(types[date_col])
         if date_kind not in ("time", "text"):
             raise DataValidationError(

@@ -8,13 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
-from helpers.validation import rows as _rows
+from helpers.exceptions import DataQualityWarning, DataValidationError
+from helpers.validation import check_date, check_frame, require_columns, rows
 
 __all__ = ["TransactionCheck", "validate_transactions"]
-
-#: How many offending rows an error message shows.
-_SHOW = 5
 
 
 @dataclass(frozen=True)
@@ -96,24 +93,6 @@ def validate_transactions(
     )
 
 
-def _require_columns(df: pd.DataFrame, **cols: str | None) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise DataValidationError(
-            f"transactions must be a pandas DataFrame, got {type(df).__name__}; "
-            "load the log with pandas first (e.g. pd.read_csv)"
-        )
-    for role, col in cols.items():
-        if col is not None and col not in df.columns:
-            raise DataValidationError(
-                f"column {col!r} not found (the {role.removesuffix('_col')} column); the data has "
-                f"columns {list(df.columns)}; pass {role}=<name> naming the column that holds it"
-            )
-    if len(df) == 0:
-        raise DataValidationError(
-            "transactions is empty (0 rows); pass a log with at least one purchase"
-        )
-
-
 def _day_numbers(df: pd.DataFrame, date_col: str) -> np.ndarray:
     s = df[date_col]
     if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
@@ -130,14 +109,14 @@ def _day_numbers(df: pd.DataFrame, date_col: str) -> np.ndarray:
         if bad.any():
             raise DataValidationError(
                 f"column {date_col!r} has {bad.sum()} value(s) that are not dates "
-                f"({_rows(df.index, bad, s)}); fix them, or parse the column yourself with "
+                f"({rows(df.index, bad, s)}); fix them, or parse the column yourself with "
                 f"pd.to_datetime(df[{date_col!r}], format=...) and pass the result"
             )
         s = parsed
     nat = s.isna().to_numpy()
     if nat.any():
         raise DataValidationError(
-            f"column {date_col!r} has {nat.sum()} missing date(s) ({_rows(df.index, nat)}); "
+            f"column {date_col!r} has {nat.sum()} missing date(s) ({rows(df.index, nat)}); "
             "fill them from the source or remove those rows before summarising"
         )
     return s.to_numpy().astype("datetime64[D]").astype(np.int64)
@@ -149,7 +128,7 @@ def _customer_codes(df: pd.DataFrame, customer_col: str) -> tuple[np.ndarray, pd
     if missing.any():
         raise DataValidationError(
             f"column {customer_col!r} has {missing.sum()} missing customer id(s) "
-            f"({_rows(df.index, missing)}); every purchase needs a customer: fill the ids or "
+            f"({rows(df.index, missing)}); every purchase needs a customer: fill the ids or "
             "remove those rows"
         )
     values = s.to_numpy()
@@ -178,7 +157,7 @@ def _amounts(df: pd.DataFrame, amount_col: str) -> np.ndarray:
         if bad.any():
             raise DataValidationError(
                 f"column {amount_col!r} has {bad.sum()} non-numeric value(s) "
-                f"({_rows(df.index, bad, s)}); strip currency signs and thousands separators "
+                f"({rows(df.index, bad, s)}); strip currency signs and thousands separators "
                 f"and convert, e.g. pd.to_numeric(df[{amount_col!r}].str.replace('$', ''))"
             )
         s = num
@@ -186,19 +165,19 @@ def _amounts(df: pd.DataFrame, amount_col: str) -> np.ndarray:
     nan = np.isnan(a)
     if nan.any():
         raise DataValidationError(
-            f"column {amount_col!r} has {nan.sum()} missing value(s) ({_rows(df.index, nan)}); "
+            f"column {amount_col!r} has {nan.sum()} missing value(s) ({rows(df.index, nan)}); "
             "fill them from the source or remove those rows before summarising"
         )
     inf = np.isinf(a)
     if inf.any():
         raise DataValidationError(
-            f"column {amount_col!r} has {inf.sum()} infinite value(s) ({_rows(df.index, inf)}); "
+            f"column {amount_col!r} has {inf.sum()} infinite value(s) ({rows(df.index, inf)}); "
             "these are usually a division by zero upstream: fix the computation of the amounts"
         )
     neg = a < 0
     if neg.any():
         raise DataValidationError(
-            f"column {amount_col!r} has {neg.sum()} negative value(s) ({_rows(df.index, neg)}); "
+            f"column {amount_col!r} has {neg.sum()} negative value(s) ({rows(df.index, neg)}); "
             "returns must be removed or netted against their purchases before summarising"
         )
     return a
@@ -216,7 +195,7 @@ def _purchase_keys(codes: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.
     return key, np.sort(key), span
 
 
-def _count_duplicate_rows(df: pd.DataFrame, key: np.ndarray, ordered: np.ndarray) -> int:
+def _count_duplicaterows(df: pd.DataFrame, key: np.ndarray, ordered: np.ndarray) -> int:
     """Exact duplicate rows, counted without hashing every row of a large log.
 
     Only rows that share a customer and a day can be duplicates; those candidates are found
@@ -236,19 +215,25 @@ def _count_duplicate_rows(df: pd.DataFrame, key: np.ndarray, ordered: np.ndarray
         candidates = ((bits[k >> 3] >> (k & 7).astype(np.uint8)) & 1).astype(bool)
     else:
         candidates = pd.Series(key).isin(repeated).to_numpy()
-    rows = np.flatnonzero(candidates)
-    hashes = pd.util.hash_pandas_object(df.iloc[rows], index=False)
-    suspects = rows[hashes.duplicated(keep=False).to_numpy()]
+    idx = np.flatnonzero(candidates)
+    hashes = pd.util.hash_pandas_object(df.iloc[idx], index=False)
+    suspects = idx[hashes.duplicated(keep=False).to_numpy()]
     return int(df.iloc[suspects].duplicated().sum())
 
 
 def _check(df: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None) -> _Checked:
-    _require_columns(df, customer_col=customer_col, date_col=date_col, amount_col=amount_col)
+    check_frame(df, "transactions", allow_empty=True)
+    require_columns(
+        df,
+        {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col},
+        "transactions",
+    )
+    check_frame(df, "transactions")
     days = _day_numbers(df, date_col)
     codes, customers = _customer_codes(df, customer_col)
     amounts = _amounts(df, amount_col) if amount_col is not None else None
     key, sorted_keys, span = _purchase_keys(codes, days)
-    n_dup = _count_duplicate_rows(df, key, sorted_keys)
+    n_dup = _count_duplicaterows(df, key, sorted_keys)
     if n_dup:
         warnings.warn(
             f"{n_dup} row(s) are exact duplicates of an earlier row; they are kept (two identical "
@@ -263,14 +248,7 @@ def _check(df: pd.DataFrame, customer_col: str, date_col: str, amount_col: str |
 
 def _to_day(value, name: str) -> int:
     """A date parameter as a day number, with a ParameterError naming it."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as err:
-        raise ParameterError(
-            f"{name}={value!r} is not a date; pass e.g. '1997-09-30' or a pandas Timestamp"
-        ) from err
-    if ts is pd.NaT:
-        raise ParameterError(f"{name} is missing (NaT); pass a date such as '1997-09-30'")
+    ts = check_date(name, value, fix="pass e.g. '1997-09-30' or a pandas Timestamp")
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
     return int(np.datetime64(ts.to_datetime64(), "D").astype(np.int64))

@@ -31,8 +31,15 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.metrics.cluster import pair_confusion_matrix
 
 from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
-from helpers.params import check_date, check_int, check_number
-from helpers.validation import rows as _rows
+from helpers.validation import (
+    check_date,
+    check_frame,
+    check_int,
+    check_number,
+    renamed_parameters,
+    require_columns,
+    rows,
+)
 
 __all__ = [
     "CUTOFFS",
@@ -240,10 +247,7 @@ def parse_dates(values: pd.Series, formats=DATE_FORMATS) -> pd.Series:
 
 def _canonical(records: pd.DataFrame, columns: dict | None) -> pd.DataFrame:
     """Records with the canonical column names, after the structural checks."""
-    if not isinstance(records, pd.DataFrame):
-        raise DataValidationError(
-            f"records must be a pandas DataFrame, got {type(records).__name__}"
-        )
+    check_frame(records, "records")
     mapping = {f: f for f in (*FIELDS, "channel", "updated_at")}
     unknown = sorted(set(columns or {}) - set(mapping))
     if unknown:
@@ -253,18 +257,17 @@ def _canonical(records: pd.DataFrame, columns: dict | None) -> pd.DataFrame:
         )
     mapping.update(columns or {})
     for field, col in mapping.items():
-        if col not in records.columns:
-            raise DataValidationError(
-                f"column {col!r} (the {field} field) not found; the data has columns "
-                f"{list(records.columns)}; pass columns={{{field!r}: <your column>}}, or add an "
-                "empty column if your records do not have this field"
-            )
-    if len(records) == 0:
-        raise DataValidationError("records is empty; pass at least one record")
+        require_columns(
+            records,
+            [col],
+            "records",
+            fix=f"it holds the {field} field: pass columns={{{field!r}: <your column>}}, or add "
+            "an empty column if your records do not have this field",
+        )
     dup = records.index.duplicated(keep=False)
     if dup.any():
         raise DataValidationError(
-            f"the index has duplicated record ids ({_rows(records.index, dup)}); each record "
+            f"the index has duplicated record ids ({rows(records.index, dup)}); each record "
             "needs its own id in the index, e.g. records.set_index('record_id')"
         )
     out = records.rename(columns={v: k for k, v in mapping.items()})
@@ -278,7 +281,7 @@ def _updated(df: pd.DataFrame) -> pd.Series:
     if bad.any():
         raise DataValidationError(
             f"column 'updated_at' has {bad.sum()} missing or unreadable timestamp(s) "
-            f"({_rows(df.index, bad, df['updated_at'])}); every record needs the time of its "
+            f"({rows(df.index, bad, df['updated_at'])}); every record needs the time of its "
             "last update (timeliness and survivorship depend on it)"
         )
     return updated
@@ -337,14 +340,7 @@ def standardise(records: pd.DataFrame, columns: dict | None = None) -> pd.DataFr
 # --- 2. block --------------------------------------------------------------------------------
 
 
-def _check_std(std: pd.DataFrame, cols) -> None:
-    if not isinstance(std, pd.DataFrame):
-        raise DataValidationError(f"expected a pandas DataFrame, got {type(std).__name__}")
-    missing = [c for c in cols if c not in std.columns]
-    if missing:
-        raise DataValidationError(
-            f"column(s) {missing} not found; pass the output of standardise(records)"
-        )
+_STD_FIX = "pass the output of standardise(records)"
 
 
 def candidate_pairs(
@@ -394,7 +390,8 @@ def candidate_pairs(
     1   r2    r3  email
     """
     keys = list(keys)
-    _check_std(std, keys)
+    check_frame(std, "std", allow_empty=True)
+    require_columns(std, keys, "std", fix=_STD_FIX)
     check_int("max_block_size", max_block_size, 2)
     parts = []
     for key in keys:
@@ -529,8 +526,10 @@ def compare(
         raise ParameterError(f"cutoffs name unknown fields {unknown}; the fields are {FIELDS}")
     for field, value in cut.items():
         check_number(f"cutoffs[{field!r}]", value, 0, 1)
-    _check_std(std, [*FIELDS, "updated_at"])
-    _check_std(pairs, ["left", "right"])
+    check_frame(std, "std", allow_empty=True)
+    require_columns(std, [*FIELDS, "updated_at"], "std", fix=_STD_FIX)
+    check_frame(pairs, "pairs", allow_empty=True)
+    require_columns(pairs, ["left", "right"], "pairs", fix="pass the output of candidate_pairs")
     ids = pd.concat([pairs["left"], pairs["right"]])
     absent = ~ids.isin(std.index)
     if absent.any():
@@ -606,7 +605,8 @@ def cluster_records(record_ids, scored: pd.DataFrame, threshold: float) -> pd.Se
     ['C00001', 'C00001', 'C00001', 'C00002', 'C00003']
     """
     t = check_number("threshold", threshold, 0, 1)
-    _check_std(scored, ["left", "right", "score"])
+    check_frame(scored, "scored", allow_empty=True)
+    require_columns(scored, ["left", "right", "score"], "scored", fix="pass the output of compare")
     ids = pd.Index(record_ids)
     kept = scored[scored["score"] >= t]
     i, j = ids.get_indexer(kept["left"]), ids.get_indexer(kept["right"])
@@ -673,7 +673,7 @@ def match_quality(predicted_clusters: pd.Series, truth: pd.Series) -> pd.Series:
         if s.isna().any():
             raise DataValidationError(
                 f"{name} has {int(s.isna().sum())} missing label(s) "
-                f"({_rows(s.index, s.isna().to_numpy())}); every record needs a label"
+                f"({rows(s.index, s.isna().to_numpy())}); every record needs a label"
             )
     only_pred = predicted_clusters.index.difference(truth.index)
     only_true = truth.index.difference(predicted_clusters.index)
@@ -839,7 +839,8 @@ def merge_customers(
             "rule 'priority' needs channel_priority, the channels from most to least trusted, "
             "e.g. channel_priority=['account_rep', 'branch', 'call_centre', 'web', 'mail']"
         )
-    _check_std(std, [*FIELDS, "channel", "updated_at"])
+    check_frame(std, "std", allow_empty=True)
+    require_columns(std, [*FIELDS, "channel", "updated_at"], "std", fix=_STD_FIX)
     if not isinstance(clusters, pd.Series) or not clusters.index.sort_values().equals(
         std.index.sort_values()
     ):
@@ -977,16 +978,17 @@ def accuracy_flags(records: pd.DataFrame, columns: dict | None = None) -> pd.Dat
     return flags
 
 
+@renamed_parameters(snapshot="observation_end")
 def timeliness(
-    records: pd.DataFrame, snapshot, max_age_days: int = 365, columns: dict | None = None
+    records: pd.DataFrame, observation_end, max_age_days: int = 365, columns: dict | None = None
 ) -> pd.DataFrame:
-    """Age of each channel's records at the snapshot: the timeliness of the information.
+    """Age of each channel's records at ``observation_end``: the timeliness of the information.
 
     Parameters
     ----------
     records : pandas.DataFrame
         Raw channel records (see :func:`standardise`).
-    snapshot : date-like
+    observation_end : date-like
         The date the records were extracted.
     max_age_days : int
         A record updated within this many days counts as current.
@@ -1002,7 +1004,7 @@ def timeliness(
     Raises
     ------
     DataValidationError
-        If a record was updated after the snapshot.
+        If a record was updated after ``observation_end``.
 
     Examples
     --------
@@ -1016,15 +1018,15 @@ def timeliness(
     >>> t["share_current"].round(3).to_dict()
     {'mail': 0.0, 'web': 1.0, 'all': 0.667}
     """
-    snap = check_date("snapshot", snapshot)
+    snap = check_date("observation_end", observation_end)
     limit = check_int("max_age_days", max_age_days, 1)
     df = _canonical(records, columns)
     updated = _updated(df)
     future = (updated > snap).to_numpy()
     if future.any():
         raise DataValidationError(
-            f"column 'updated_at' has {future.sum()} timestamp(s) after the snapshot "
-            f"{snap.date()} ({_rows(df.index, future)}); fix the clock or move the snapshot"
+            f"column 'updated_at' has {future.sum()} timestamp(s) after observation_end "
+            f"{snap.date()} ({rows(df.index, future)}); fix the clock or move observation_end"
         )
     age = (snap - updated).dt.days
     frame = pd.DataFrame({"channel": df["channel"].to_numpy(), "age": age.to_numpy()})
@@ -1066,8 +1068,9 @@ class QualityReport:
         )
 
 
+@renamed_parameters(snapshot="observation_end")
 def quality_report(
-    records: pd.DataFrame, snapshot, max_age_days: int = 365, columns: dict | None = None
+    records: pd.DataFrame, observation_end, max_age_days: int = 365, columns: dict | None = None
 ) -> QualityReport:
     """Completeness, accuracy and timeliness of channel records, per channel.
 
@@ -1075,7 +1078,7 @@ def quality_report(
     ----------
     records : pandas.DataFrame
         Raw channel records (see :func:`standardise`).
-    snapshot : date-like
+    observation_end : date-like
         The date the records were extracted.
     max_age_days : int
         A record updated within this many days counts as current.
@@ -1118,5 +1121,5 @@ def quality_report(
     return QualityReport(
         completeness=completeness(records, columns),
         accuracy=accuracy,
-        timeliness=timeliness(records, snapshot, max_age_days, columns),
+        timeliness=timeliness(records, observation_end, max_age_days, columns),
     )

@@ -23,8 +23,15 @@ from matplotlib.axes import Axes
 from scipy.stats import binomtest, norm
 
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_date, check_number
-from helpers.validation import rows as _rows
+from helpers.validation import (
+    check_columns,
+    check_date,
+    check_frame,
+    check_number,
+    renamed_parameters,
+    require_columns,
+    rows,
+)
 
 __all__ = [
     "FUNNEL_STAGES",
@@ -43,19 +50,7 @@ _METHODS = ("aalen-johansen", "decided", "naive")
 _FREQS = {"M": "month", "Q": "quarter", "Y": "year"}
 
 
-def _check_frame(df: pd.DataFrame, cols: list[str]) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise DataValidationError(
-            f"opportunities must be a pandas DataFrame, got {type(df).__name__}"
-        )
-    for col in cols:
-        if col not in df.columns:
-            raise DataValidationError(
-                f"column {col!r} not found; the data has columns {list(df.columns)}; pass "
-                "stages=[...] and lost_col=... naming the date columns of your funnel"
-            )
-    if len(df) == 0:
-        raise DataValidationError("opportunities is empty; pass at least one opportunity")
+_STAGES_FIX = "pass stages=[...] and lost_col=... naming the date columns of your funnel"
 
 
 def _dates(df: pd.DataFrame, col: str) -> pd.Series:
@@ -65,13 +60,13 @@ def _dates(df: pd.DataFrame, col: str) -> pd.Series:
     if bad.any():
         raise DataValidationError(
             f"column {col!r} has {bad.sum()} value(s) that are not dates "
-            f"({_rows(df.index, bad, raw)}); write them as 'YYYY-MM-DD' or leave them empty"
+            f"({rows(df.index, bad, raw)}); write them as 'YYYY-MM-DD' or leave them empty"
         )
     return out
 
 
 def _validated(
-    opportunities: pd.DataFrame, snapshot, stages, lost_col: str
+    opportunities: pd.DataFrame, observation_end, stages, lost_col: str
 ) -> tuple[pd.DataFrame, pd.Series, pd.Timestamp]:
     """Entry dates per stage and the lost date, after the funnel's consistency checks."""
     stages = list(stages)
@@ -79,15 +74,16 @@ def _validated(
         raise ParameterError(
             f"stages={stages!r} must name at least two distinct date columns, in funnel order"
         )
-    _check_frame(opportunities, [*stages, lost_col])
-    snap = check_date("snapshot", snapshot)
+    check_frame(opportunities, "opportunities")
+    require_columns(opportunities, [*stages, lost_col], "opportunities", fix=_STAGES_FIX)
+    snap = check_date("observation_end", observation_end)
     entry = pd.DataFrame({s: _dates(opportunities, s) for s in stages})
     lost = _dates(opportunities, lost_col)
     idx = opportunities.index
     first = entry[stages[0]].isna().to_numpy()
     if first.any():
         raise DataValidationError(
-            f"column {stages[0]!r} has {first.sum()} missing date(s) ({_rows(idx, first)}); "
+            f"column {stages[0]!r} has {first.sum()} missing date(s) ({rows(idx, first)}); "
             "every opportunity needs the date it was opened"
         )
     for prev, cur in zip(stages, stages[1:], strict=False):
@@ -95,28 +91,28 @@ def _validated(
         if gap.any():
             raise DataValidationError(
                 f"column {cur!r} has {gap.sum()} date(s) for opportunities that never entered "
-                f"{prev!r} ({_rows(idx, gap)}); fill in the missing stage date or correct the "
+                f"{prev!r} ({rows(idx, gap)}); fill in the missing stage date or correct the "
                 "stage"
             )
         back = (entry[cur] < entry[prev]).to_numpy()
         if back.any():
             raise DataValidationError(
                 f"column {cur!r} has {back.sum()} date(s) before the {prev!r} date "
-                f"({_rows(idx, back)}); a stage cannot be entered before the one before it"
+                f"({rows(idx, back)}); a stage cannot be entered before the one before it"
             )
     all_dates = pd.concat([entry, lost.rename(lost_col)], axis=1)
     late = (all_dates > snap).any(axis=1).to_numpy()
     if late.any():
         raise DataValidationError(
-            f"{late.sum()} opportunities have dates after the snapshot {snap.date()} "
-            f"({_rows(idx, late)}); the snapshot is the date the data describe: move it or "
+            f"{late.sum()} opportunities have dates after observation_end {snap.date()} "
+            f"({rows(idx, late)}); observation_end is the date the data describe: move it or "
             "remove those dates"
         )
     won_and_lost = (entry[stages[-1]].notna() & lost.notna()).to_numpy()
     if won_and_lost.any():
         raise DataValidationError(
             f"column {lost_col!r} has {won_and_lost.sum()} date(s) for opportunities that "
-            f"reached {stages[-1]!r} ({_rows(idx, won_and_lost)}); an opportunity is either "
+            f"reached {stages[-1]!r} ({rows(idx, won_and_lost)}); an opportunity is either "
             "won or lost"
         )
     last_entry = entry.max(axis=1)
@@ -124,15 +120,16 @@ def _validated(
     if early.any():
         raise DataValidationError(
             f"column {lost_col!r} has {early.sum()} date(s) before the opportunity's last "
-            f"stage date ({_rows(idx, early)}); an opportunity is lost in the last stage it "
+            f"stage date ({rows(idx, early)}); an opportunity is lost in the last stage it "
             "entered, not before"
         )
     return entry, lost, snap
 
 
+@renamed_parameters(snapshot="observation_end")
 def stage_outcomes(
     opportunities: pd.DataFrame,
-    snapshot,
+    observation_end,
     stages=FUNNEL_STAGES,
     lost_col: str = "lost",
 ) -> pd.DataFrame:
@@ -144,8 +141,9 @@ def stage_outcomes(
         One row per opportunity, with one date column per stage (the date the opportunity
         entered it, empty if it never did) and ``lost_col`` (the date it was lost, empty if
         not lost).
-    snapshot : date-like
-        The date the data describe; opportunities undecided then are open.
+    observation_end : date-like
+        The date the data describe; opportunities undecided then are open (old name
+        ``snapshot``, which still works).
     stages : sequence of str
         The stage date columns in funnel order (default :data:`FUNNEL_STAGES`).
     lost_col : str
@@ -155,7 +153,7 @@ def stage_outcomes(
     -------
     pandas.DataFrame
         Columns ``opportunity`` (the input's index label), ``stage``, ``days`` (from entering
-        the stage to advancing, to being lost, or — for an open one — to the snapshot) and
+        the stage to advancing, to being lost, or — for an open one — to ``observation_end``) and
         ``outcome``: ``"advanced"``, ``"lost"`` or ``"open"``. The last stage is an end state
         and has no rows.
 
@@ -163,8 +161,8 @@ def stage_outcomes(
     ------
     DataValidationError
         Naming the column and rows, for: a missing first-stage date, a stage date without the
-        stage before it, stage dates out of order, dates after the snapshot, a lost date before
-        the last stage date, an opportunity both won and lost, values that are not dates.
+        stage before it, stage dates out of order, dates after ``observation_end``, a lost date
+        before the last stage date, an opportunity both won and lost, values that are not dates.
 
     Examples
     --------
@@ -178,7 +176,7 @@ def stage_outcomes(
     1            1  opened  30.0      lost
     2            2  opened  11.0      open
     """
-    entry, lost, snap = _validated(opportunities, snapshot, stages, lost_col)
+    entry, lost, snap = _validated(opportunities, observation_end, stages, lost_col)
     stages = list(stages)
     last = entry.notna().to_numpy().sum(axis=1) - 1  # index of the last stage entered
     parts = []
@@ -241,17 +239,18 @@ def _loglog_interval(f: float, var: float, z: float) -> tuple[float, float]:
     return float(np.exp(-np.exp(centre + z * se))), float(np.exp(-np.exp(centre - z * se)))
 
 
+@renamed_parameters(snapshot="observation_end", confidence="confidence_level")
 def stage_conversion(
     opportunities: pd.DataFrame,
-    snapshot,
+    observation_end,
     stages=FUNNEL_STAGES,
     lost_col: str = "lost",
     method: str = "aalen-johansen",
-    confidence: float = 0.95,
+    confidence_level: float = 0.95,
 ) -> pd.DataFrame:
     """Conversion from each stage to the next, and cumulatively from the first stage.
 
-    How open opportunities (undecided at the snapshot, so right-censored) are handled:
+    How open opportunities (undecided at ``observation_end``, so right-censored) are handled:
 
     * ``"aalen-johansen"`` (default): each stage is a competing-risks problem — advance or be
       lost — with open opportunities censored at the snapshot. The conversion is the
@@ -270,15 +269,15 @@ def stage_conversion(
     opportunities : pandas.DataFrame
         One row per opportunity with a date column per stage and ``lost_col``
         (see :func:`stage_outcomes`).
-    snapshot : date-like
-        The date the data describe.
+    observation_end : date-like
+        The date the data describe (old name ``snapshot``, which still works).
     stages : sequence of str
         Stage date columns in funnel order.
     lost_col : str
         Column with the date the opportunity was lost.
     method : {"aalen-johansen", "decided", "naive"}
         How open opportunities count, as above.
-    confidence : float
+    confidence_level : float
         Level of the intervals, in (0, 1).
 
     Returns
@@ -286,13 +285,13 @@ def stage_conversion(
     pandas.DataFrame
         One row per transition, indexed by the stage it starts from: ``to`` (next stage),
         ``entered``, ``advanced``, ``lost``, ``open`` (counts), ``conversion`` (share that
-        advances), ``lower`` and ``upper`` (interval), ``cumulative`` (share of all
+        advances), ``ci_low`` and ``ci_high`` (interval), ``cumulative`` (share of all
         opportunities that reach ``to``: the product of the conversions so far).
 
     Raises
     ------
     ParameterError
-        If ``method`` is unknown or ``confidence`` is not in (0, 1).
+        If ``method`` is unknown or ``confidence_level`` is not in (0, 1).
     DataValidationError
         For inconsistent dates (see :func:`stage_outcomes`).
 
@@ -306,7 +305,7 @@ def stage_conversion(
     ...     {"opened": pd.to_datetime(["2024-01-01"] * 3 + ["2024-01-26"]),
     ...      "won": pd.to_datetime(["2024-01-11", "2024-01-21", None, None]),
     ...      "lost": pd.to_datetime([None, None, "2024-01-31", None])})
-    >>> kw = dict(stages=["opened", "won"], snapshot="2024-01-31")
+    >>> kw = dict(stages=["opened", "won"], observation_end="2024-01-31")
     >>> stage_conversion(opps, method="naive", **kw)["conversion"].item()
     0.5
     >>> round(stage_conversion(opps, method="decided", **kw)["conversion"].item(), 4)
@@ -328,10 +327,10 @@ def stage_conversion(
     """
     if method not in _METHODS:
         raise ParameterError(f"method={method!r} is not one of {list(_METHODS)}")
-    level = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
+    level = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
     z = norm.ppf(0.5 + level / 2)
     stages = list(stages)
-    out = stage_outcomes(opportunities, snapshot, stages, lost_col)
+    out = stage_outcomes(opportunities, observation_end, stages, lost_col)
     rows = []
     for cur, nxt in zip(stages, stages[1:], strict=False):
         g = out[out["stage"] == cur]
@@ -340,25 +339,26 @@ def stage_conversion(
         row = {"to": nxt, "entered": len(g), "advanced": adv, "lost": lst, "open": opn}
         n = {"naive": len(g), "decided": adv + lst}.get(method, len(g))
         if n == 0:
-            row.update(conversion=np.nan, lower=np.nan, upper=np.nan)
+            row.update(conversion=np.nan, ci_low=np.nan, ci_high=np.nan)
         elif method == "aalen-johansen":
             event = g["outcome"].map({"advanced": 1, "lost": 2, "open": 0}).to_numpy()
             _, cif, var = _aalen_johansen(g["days"].to_numpy(float), event)
             f, v = (float(cif[-1]), float(var[-1])) if len(cif) else (0.0, 0.0)
             lo, hi = _loglog_interval(f, v, z)
-            row.update(conversion=f, lower=lo, upper=hi)
+            row.update(conversion=f, ci_low=lo, ci_high=hi)
         else:
             ci = binomtest(adv, n).proportion_ci(confidence_level=level, method="wilson")
-            row.update(conversion=adv / n, lower=ci.low, upper=ci.high)
+            row.update(conversion=adv / n, ci_low=ci.low, ci_high=ci.high)
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index(stages[:-1], name="stage"))
     table["cumulative"] = table["conversion"].cumprod()
     return table
 
 
+@renamed_parameters(snapshot="observation_end")
 def time_in_stage(
     opportunities: pd.DataFrame,
-    snapshot,
+    observation_end,
     stages=FUNNEL_STAGES,
     lost_col: str = "lost",
     quantiles=(0.25, 0.5, 0.75),
@@ -373,7 +373,7 @@ def time_in_stage(
 
     Parameters
     ----------
-    opportunities, snapshot, stages, lost_col
+    opportunities, observation_end, stages, lost_col
         As in :func:`stage_conversion`.
     quantiles : sequence of float
         Levels in (0, 1).
@@ -404,7 +404,7 @@ def time_in_stage(
     """
     qs = [check_number("quantiles", q, 0, 1, low_open=True, high_open=True) for q in quantiles]
     stages = list(stages)
-    out = stage_outcomes(opportunities, snapshot, stages, lost_col)
+    out = stage_outcomes(opportunities, observation_end, stages, lost_col)
     names = [f"{100 * q:g}%" for q in qs]
     rows = []
     for cur in stages[:-1]:
@@ -422,9 +422,10 @@ def time_in_stage(
     )
 
 
+@renamed_parameters(snapshot="observation_end")
 def new_customer_growth(
     opportunities: pd.DataFrame,
-    snapshot,
+    observation_end,
     date_col: str = "contract",
     freq: str = "M",
     start=None,
@@ -439,8 +440,8 @@ def new_customer_growth(
     opportunities : pandas.DataFrame
         One row per opportunity with the date it became a customer in ``date_col`` (empty if
         it did not, or not yet).
-    snapshot : date-like
-        The date the data describe.
+    observation_end : date-like
+        The date the data describe (old name ``snapshot``, which still works).
     date_col : str
         Column with the contract date.
     freq : {"M", "Q", "Y"}
@@ -460,7 +461,7 @@ def new_customer_growth(
     ParameterError
         For an unknown ``freq``.
     DataValidationError
-        If the column is missing, holds non-dates or dates after the snapshot, or no contract
+        If the column is missing, holds non-dates or dates after ``observation_end``, or no contract
         falls in a complete period.
 
     Examples
@@ -476,14 +477,15 @@ def new_customer_growth(
     """
     if freq not in _FREQS:
         raise ParameterError(f"freq={freq!r} is not one of {list(_FREQS)} (month, quarter, year)")
-    _check_frame(opportunities, [date_col])
-    snap = check_date("snapshot", snapshot)
+    check_frame(opportunities, "opportunities")
+    require_columns(opportunities, {"date_col": date_col}, "opportunities")
+    snap = check_date("observation_end", observation_end)
     dates = _dates(opportunities, date_col)
     late = (dates > snap).to_numpy()
     if late.any():
         raise DataValidationError(
-            f"column {date_col!r} has {late.sum()} date(s) after the snapshot {snap.date()} "
-            f"({_rows(opportunities.index, late)}); move the snapshot or remove those dates"
+            f"column {date_col!r} has {late.sum()} date(s) after observation_end {snap.date()} "
+            f"({rows(opportunities.index, late)}); move observation_end or remove those dates"
         )
     periods = dates.dropna().dt.to_period(freq)
     last = snap.to_period(freq)
@@ -492,8 +494,8 @@ def new_customer_growth(
     first = pd.Period(check_date("start", start), freq) if start is not None else None
     if len(periods) == 0 or (first or periods.min()) > last:
         raise DataValidationError(
-            f"column {date_col!r} has no contract in a complete {_FREQS[freq]} up to the "
-            f"snapshot {snap.date()}; check the column and the snapshot"
+            f"column {date_col!r} has no contract in a complete {_FREQS[freq]} up to "
+            f"observation_end {snap.date()}; check the column and observation_end"
         )
     span = pd.period_range(first or periods.min(), last, freq=freq)
     counts = periods.value_counts().reindex(span, fill_value=0).astype(int)
@@ -502,7 +504,8 @@ def new_customer_growth(
     return pd.DataFrame({"new_customers": counts, "growth_rate": growth}, index=span)
 
 
-def growth_trend(counts, confidence: float = 0.95) -> pd.Series:
+@renamed_parameters(confidence="confidence_level")
+def growth_trend(counts, confidence_level: float = 0.95) -> pd.Series:
     """Average growth rate per period of a series of counts, from a log-linear trend.
 
     Fits ``E[count_t] = exp(a + b t)`` by Poisson maximum likelihood (scikit-learn's
@@ -514,20 +517,20 @@ def growth_trend(counts, confidence: float = 0.95) -> pd.Series:
     ----------
     counts : pandas.Series, array-like or the DataFrame of :func:`new_customer_growth`
         Counts per consecutive period (its ``new_customers`` column for a DataFrame).
-    confidence : float
+    confidence_level : float
         Level of the interval, in (0, 1).
 
     Returns
     -------
     pandas.Series
-        ``rate`` (growth per period), ``lower``, ``upper`` and ``periods`` (number used).
+        ``rate`` (growth per period), ``ci_low``, ``ci_high`` and ``periods`` (number used).
 
     Raises
     ------
     DataValidationError
         If there are fewer than 3 periods, negative or missing counts, or no count above 0.
     ParameterError
-        If ``confidence`` is not in (0, 1).
+        If ``confidence_level`` is not in (0, 1).
 
     Examples
     --------
@@ -538,9 +541,9 @@ def growth_trend(counts, confidence: float = 0.95) -> pd.Series:
     """
     from sklearn.linear_model import PoissonRegressor
 
-    level = check_number("confidence", confidence, 0, 1, low_open=True, high_open=True)
+    level = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
     if isinstance(counts, pd.DataFrame):
-        _check_frame(counts, ["new_customers"])
+        check_columns(counts, ["new_customers"], "counts")
         counts = counts["new_customers"]
     y = np.asarray(counts, dtype=float)
     if y.ndim != 1 or len(y) < 3:
@@ -563,8 +566,8 @@ def growth_trend(counts, confidence: float = 0.95) -> pd.Series:
     return pd.Series(
         {
             "rate": np.expm1(slope),
-            "lower": np.expm1(slope - half),
-            "upper": np.expm1(slope + half),
+            "ci_low": np.expm1(slope - half),
+            "ci_high": np.expm1(slope + half),
             "periods": len(y),
         }
     )
@@ -604,7 +607,7 @@ def plot_funnel(
     import matplotlib.pyplot as plt
 
     for table in (conversion, *([compare] if compare is not None else [])):
-        _check_frame(table, ["to", "conversion", "cumulative"])
+        check_columns(table, ["to", "conversion", "cumulative"], "the conversion table")
     ax = plt.subplots(figsize=(8, 4.5))[1] if ax is None else ax
 
     def shares(table):

@@ -32,10 +32,18 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers.churn import fit_cox, kaplan_meier_by_group, logrank
-from helpers.customer_base.rfm import TIME_UNITS
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_choice, check_date, check_number
-from helpers.validation import rows as _rows
+from helpers.validation import (
+    DEFAULT_TIME_UNIT,
+    TIME_UNITS,
+    check_choice,
+    check_columns,
+    check_date,
+    check_number,
+    check_time_unit,
+    renamed_parameters,
+    rows,
+)
 
 __all__ = [
     "GROUPS",
@@ -58,32 +66,19 @@ GROUPS = ("no complaint", *OUTCOMES)
 _GROUP_COLOURS = dict(zip(GROUPS, ["#2f6690", "#3a7d44", "#f18f01", "#c73e1d"], strict=True))
 
 
-def _need(df: pd.DataFrame, *cols: str, what: str = "complaints") -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise DataValidationError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
-    for col in cols:
-        if col not in df.columns:
-            raise DataValidationError(
-                f"column {col!r} not found in {what}; the data has columns {list(df.columns)}; "
-                "rename the column or pass its name"
-            )
-    if len(df) == 0:
-        raise DataValidationError(f"{what} is empty; pass at least one row")
-
-
 def _timestamps(df: pd.DataFrame, col: str, required: bool) -> pd.Series:
     ts = pd.to_datetime(df[col], errors="coerce")
     unreadable = (ts.isna() & df[col].notna()).to_numpy()
     if unreadable.any():
         raise DataValidationError(
             f"column {col!r} has {unreadable.sum()} unreadable timestamp(s) "
-            f"({_rows(df.index, unreadable, df[col].astype(object))}); write them as "
+            f"({rows(df.index, unreadable, df[col].astype(object))}); write them as "
             "'YYYY-MM-DD HH:MM'"
         )
     if required and ts.isna().any():
         bad = ts.isna().to_numpy()
         raise DataValidationError(
-            f"column {col!r} has {bad.sum()} missing timestamp(s) ({_rows(df.index, bad)}); "
+            f"column {col!r} has {bad.sum()} missing timestamp(s) ({rows(df.index, bad)}); "
             "every complaint needs the time it was received"
         )
     return ts
@@ -107,43 +102,46 @@ def handling_hours(
     >>> handling_hours(log).tolist()
     [36.0, nan]
     """
-    _need(complaints, received_col, closed_col)
+    check_columns(complaints, [received_col, closed_col], "complaints")
     received = _timestamps(complaints, received_col, required=True)
     closed = _timestamps(complaints, closed_col, required=False)
     backwards = (closed < received).to_numpy()
     if backwards.any():
         raise DataValidationError(
             f"column {closed_col!r} is before {received_col!r} in {backwards.sum()} complaint(s) "
-            f"({_rows(complaints.index, backwards)}); a complaint cannot close before it "
+            f"({rows(complaints.index, backwards)}); a complaint cannot close before it "
             "arrives: fix the timestamps at the source (time zones?)"
         )
     return ((closed - received).dt.total_seconds() / 3600).rename("handling_hours")
 
 
 def _counts(
-    complaints, target_hours, as_of, open_policy, received_col, closed_col
+    complaints, target_hours, observation_end, open_policy, received_col, closed_col
 ) -> tuple[int, int, int, int]:
-    """(on time, closed, open and overdue, open within target) at ``as_of``."""
+    """(on time, closed, open and overdue, open within target) at ``observation_end``."""
     target = check_number("target_hours", target_hours, 0, low_open=True)
     check_choice("open_policy", open_policy, ["late", "exclude"])
     hours = handling_hours(complaints, received_col, closed_col)
     received = pd.to_datetime(complaints[received_col])
     closed = pd.to_datetime(complaints[closed_col])
-    if as_of is None:
-        as_of = max(received.max(), closed.max()) if closed.notna().any() else received.max()
-    as_of = check_date("as_of", as_of)
-    is_open = hours.isna() | (closed > as_of)
-    age = (as_of - received).dt.total_seconds() / 3600
+    if observation_end is None:
+        observation_end = (
+            max(received.max(), closed.max()) if closed.notna().any() else received.max()
+        )
+    observation_end = check_date("observation_end", observation_end)
+    is_open = hours.isna() | (closed > observation_end)
+    age = (observation_end - received).dt.total_seconds() / 3600
     on_time = int(((~is_open) & (hours <= target)).sum())
     n_closed = int((~is_open).sum())
     overdue = int((is_open & (age > target)).sum())
     return on_time, n_closed, overdue, int(is_open.sum()) - overdue
 
 
+@renamed_parameters(as_of="observation_end")
 def timeliness_rate(
     complaints: pd.DataFrame,
     target_hours: float,
-    as_of=None,
+    observation_end=None,
     open_policy: str = "late",
     received_col: str = "received_at",
     closed_col: str = "closed_at",
@@ -151,7 +149,7 @@ def timeliness_rate(
     """Handling timeliness rate (投诉处理及时率): the share of complaints closed within target.
 
     ``rate = closed within target_hours / complaints counted``. Closed complaints are always
-    counted. Open complaints (not closed, or closed after ``as_of``) are counted by
+    counted. Open complaints (not closed, or closed after ``observation_end``) are counted by
     ``open_policy``:
 
     * ``"late"`` (default): an open complaint already older than the target is certainly
@@ -165,8 +163,9 @@ def timeliness_rate(
         One row per complaint with received and closed timestamps.
     target_hours : float
         The service-level target, in hours (e.g. 24 or 48).
-    as_of : date-like, optional
-        When the log was extracted; by default its latest received or closed timestamp.
+    observation_end : date-like, optional
+        When the log was extracted (old name ``as_of``); by default its latest received or
+        closed timestamp.
     open_policy : {"late", "exclude"}
     received_col, closed_col : str
 
@@ -180,7 +179,7 @@ def timeliness_rate(
     DataValidationError
         As :func:`handling_hours`.
     ParameterError
-        ``target_hours`` not positive, an unknown ``open_policy`` or a bad ``as_of``.
+        ``target_hours`` not positive, an unknown ``open_policy`` or a bad ``observation_end``.
 
     Examples
     --------
@@ -188,13 +187,14 @@ def timeliness_rate(
     ...     "received_at": pd.to_datetime(["2024-03-01 09:00", "2024-03-01 10:00",
     ...                                    "2024-03-02 08:00", "2024-03-04 08:00"]),
     ...     "closed_at": pd.to_datetime(["2024-03-01 17:00", "2024-03-03 10:00", None, None])})
-    >>> timeliness_rate(log, 24, as_of="2024-03-04 12:00")  # 1 on time / (2 closed + 1 overdue)
+    >>> # 1 on time / (2 closed + 1 overdue):
+    >>> timeliness_rate(log, 24, observation_end="2024-03-04 12:00")
     0.3333333333333333
-    >>> timeliness_rate(log, 24, as_of="2024-03-04 12:00", open_policy="exclude")
+    >>> timeliness_rate(log, 24, observation_end="2024-03-04 12:00", open_policy="exclude")
     0.5
     """
     on_time, n_closed, overdue, _ = _counts(
-        complaints, target_hours, as_of, open_policy, received_col, closed_col
+        complaints, target_hours, observation_end, open_policy, received_col, closed_col
     )
     counted = n_closed + (overdue if open_policy == "late" else 0)
     return on_time / counted if counted else float("nan")
@@ -227,13 +227,13 @@ def first_contact_resolution_rate(
     >>> first_contact_resolution_rate(pd.DataFrame({"first_contact_resolution": [1, 0, 1, 0]}))
     0.5
     """
-    _need(complaints, fcr_col)
+    check_columns(complaints, [fcr_col], "complaints")
     x = complaints[fcr_col]
     bad = ~x.isin([True, False, 0, 1]).to_numpy()
     if bad.any():
         raise DataValidationError(
             f"column {fcr_col!r} has {bad.sum()} value(s) that are not yes/no "
-            f"({_rows(complaints.index, bad, x.astype(object))}); code it as True/False (or 1/0)"
+            f"({rows(complaints.index, bad, x.astype(object))}); code it as True/False (or 1/0)"
         )
     return float(x.astype(bool).mean())
 
@@ -267,7 +267,7 @@ def mean_satisfaction(
     >>> mean_satisfaction(pd.DataFrame({"satisfaction": [5, 4, None, 1]}))
     3.3333333333333335
     """
-    _need(complaints, satisfaction_col)
+    check_columns(complaints, [satisfaction_col], "complaints")
     low, high = scale
     x_raw = complaints[satisfaction_col]
     x = pd.to_numeric(x_raw, errors="coerce")
@@ -276,7 +276,7 @@ def mean_satisfaction(
     if bad.any():
         raise DataValidationError(
             f"column {satisfaction_col!r} has {bad.sum()} answer(s) outside the scale "
-            f"{low}-{high} ({_rows(complaints.index, bad, x_raw.astype(object))}); "
+            f"{low}-{high} ({rows(complaints.index, bad, x_raw.astype(object))}); "
             "fix the coding or pass the scale that was asked"
         )
     return float(x.mean()) if x.notna().any() else float("nan")
@@ -284,7 +284,7 @@ def mean_satisfaction(
 
 def _repeat_flags(complaints, window_days, customer_col, received_col) -> pd.Series:
     w = check_number("window_days", window_days, 0, low_open=True)
-    _need(complaints, customer_col, received_col)
+    check_columns(complaints, [customer_col, received_col], "complaints")
     received = _timestamps(complaints, received_col, required=True)
     d = pd.DataFrame({"c": complaints[customer_col], "t": received}, index=complaints.index)
     d = d.sort_values(["c", "t"], kind="stable")
@@ -332,11 +332,12 @@ def repeat_complaint_rate(
     return float(_repeat_flags(complaints, window_days, customer_col, received_col).mean())
 
 
+@renamed_parameters(as_of="observation_end")
 def complaint_kpis(
     complaints: pd.DataFrame,
     target_hours: float,
     by: str | None = None,
-    as_of=None,
+    observation_end=None,
     open_policy: str = "late",
     repeat_window_days: float = 30,
     customer_col: str = "customer_id",
@@ -356,7 +357,7 @@ def complaint_kpis(
     by : str, optional
         ``"month"`` (month the complaint was received), or a column such as ``"channel"``;
         ``None`` gives one row, ``"all"``.
-    as_of, open_policy
+    observation_end, open_policy
         As in :func:`timeliness_rate`.
     repeat_window_days : float
         Window of :func:`repeat_complaint_rate`; repeats are found over the whole log, so a
@@ -392,27 +393,33 @@ def complaint_kpis(
     phone             2              1.0       0.5          0.0
     email             1              0.0       0.0          1.0
     """
-    _need(complaints, customer_col, received_col, closed_col, fcr_col, satisfaction_col)
+    check_columns(
+        complaints,
+        [customer_col, received_col, closed_col, fcr_col, satisfaction_col],
+        "complaints",
+    )
     hours = handling_hours(complaints, received_col, closed_col)
     target = check_number("target_hours", target_hours, 0, low_open=True)
     check_choice("open_policy", open_policy, ["late", "exclude"])
-    if as_of is None:
+    if observation_end is None:
         closed = pd.to_datetime(complaints[closed_col])
         received = pd.to_datetime(complaints[received_col])
-        as_of = max(received.max(), closed.max()) if closed.notna().any() else received.max()
+        observation_end = (
+            max(received.max(), closed.max()) if closed.notna().any() else received.max()
+        )
     repeat = _repeat_flags(complaints, repeat_window_days, customer_col, received_col)
     if by is None:
         keys = pd.Series("all", index=complaints.index, name="group")
     elif by == "month" and "month" not in complaints.columns:
         keys = pd.to_datetime(complaints[received_col]).dt.to_period("M").rename("month")
     else:
-        _need(complaints, by)
+        check_columns(complaints, [by], "complaints")
         keys = complaints[by]
     rows = {}
     for key, idx in complaints.groupby(keys, sort=by is not None and by == "month").groups.items():
         part = complaints.loc[idx]
         on_time, n_closed, overdue, _ = _counts(
-            part, target, as_of, open_policy, received_col, closed_col
+            part, target, observation_end, open_policy, received_col, closed_col
         )
         counted = n_closed + (overdue if open_policy == "late" else 0)
         sat = pd.to_numeric(part[satisfaction_col], errors="coerce")
@@ -440,7 +447,7 @@ def retention_by_complaint(
     complaints: pd.DataFrame,
     landmark,
     observation_end,
-    time_unit: str = "M",
+    time_unit: str = DEFAULT_TIME_UNIT,
     end_col: str = "end_date",
     customer_col: str = "customer_id",
     received_col: str = "received_at",
@@ -495,8 +502,8 @@ def retention_by_complaint(
     b  resolved badly    31.0      1
     c      unresolved   183.0      0
     """
-    _need(customers, end_col, what="customers")
-    _need(complaints, customer_col, received_col, closed_col, outcome_col)
+    check_columns(customers, [end_col], "customers")
+    check_columns(complaints, [customer_col, received_col, closed_col, outcome_col], "complaints")
     mark = check_date("landmark", landmark)
     end = check_date("observation_end", observation_end)
     if not mark < end:
@@ -504,17 +511,14 @@ def retention_by_complaint(
             f"parameter 'landmark' = {mark.date()} must be before observation_end "
             f"{end.date()}: the customers are followed from the landmark on"
         )
-    if time_unit not in TIME_UNITS:
-        raise ParameterError(
-            f"parameter 'time_unit' = {time_unit!r} is not one of {sorted(TIME_UNITS)}"
-        )
+    check_time_unit(time_unit)
     handling_hours(complaints, received_col, closed_col)  # validates the timestamps
     ids = complaints[customer_col]
     unknown = ~ids.isin(customers.index).to_numpy()
     if unknown.any():
         raise DataValidationError(
             f"column {customer_col!r} names {unknown.sum()} complaint(s) by customers not in "
-            f"customers ({_rows(complaints.index, unknown, ids.astype(object))}); "
+            f"customers ({rows(complaints.index, unknown, ids.astype(object))}); "
             "pass the full customer table (its index holds the customer ids)"
         )
     closed = pd.to_datetime(complaints[closed_col])
@@ -523,7 +527,7 @@ def retention_by_complaint(
     if bad.any():
         raise DataValidationError(
             f"column {outcome_col!r} has {bad.sum()} closed complaint(s) with an outcome not in "
-            f"{list(OUTCOMES)} ({_rows(complaints.index, bad, outcome.astype(object))}); map "
+            f"{list(OUTCOMES)} ({rows(complaints.index, bad, outcome.astype(object))}); map "
             "your codes to these outcomes first"
         )
     ends = pd.to_datetime(customers[end_col])
@@ -585,7 +589,7 @@ def hazard_ratios_by_group(table: pd.DataFrame, reference: str = "no complaint")
     >>> bool(hr.loc["unresolved", "hazard_ratio"] > 1 > hr.loc["resolved well", "hazard_ratio"])
     True
     """
-    _need(table, "group", "duration", "event", what="table")
+    check_columns(table, ["group", "duration", "event"], "table")
     g = table["group"]
     groups = (
         list(g.cat.categories) if isinstance(g.dtype, pd.CategoricalDtype) else sorted(g.unique())
@@ -649,7 +653,7 @@ def plot_retention_by_complaint(
     >>> ax.get_xlabel()
     'time since the landmark'
     """
-    _need(table, "group", "duration", "event", what="table")
+    check_columns(table, ["group", "duration", "event"], "table")
     ax = plt.subplots(figsize=(8, 4.5))[1] if ax is None else ax
     sizes = table["group"].value_counts()
     for name, km in kaplan_meier_by_group(table, "group").items():

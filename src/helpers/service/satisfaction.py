@@ -38,8 +38,14 @@ from scipy import stats
 from sklearn.linear_model import LinearRegression
 
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_choice, check_int, check_number
-from helpers.validation import rows as _rows
+from helpers.validation import (
+    check_choice,
+    check_columns,
+    check_int,
+    check_number,
+    renamed_parameters,
+    rows,
+)
 
 __all__ = [
     "QUADRANTS",
@@ -92,31 +98,19 @@ def _scores(scores, name: str, low: float, high: float) -> np.ndarray:
     if bad.any():
         raise DataValidationError(
             f"{label} has {bad.sum()} score(s) outside the scale {low:g}-{high:g} "
-            f"({_rows(s.index, bad, s.astype(object))}); fix the coding or set the scale "
+            f"({rows(s.index, bad, s.astype(object))}); fix the coding or set the scale "
             "to the one asked"
         )
     frac = answered & (x != np.round(x))
     if frac.any():
         raise DataValidationError(
             f"{label} has {frac.sum()} score(s) that are not whole numbers "
-            f"({_rows(s.index, frac, s.astype(object))}); pass the answers themselves, "
+            f"({rows(s.index, frac, s.astype(object))}); pass the answers themselves, "
             "not averages"
         )
     if not answered.any():
         raise DataValidationError(f"{label} has no answered score; nothing to summarise")
     return x[answered]
-
-
-def _need(df: pd.DataFrame, *cols: str, what: str = "ratings") -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise DataValidationError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
-    for col in cols:
-        if col not in df.columns:
-            raise DataValidationError(
-                f"column {col!r} not found in {what}; the data has columns {list(df.columns)}"
-            )
-    if len(df) == 0:
-        raise DataValidationError(f"{what} is empty; pass at least one answer")
 
 
 def _check_scale(df: pd.DataFrame, col: str, scale: tuple[float, float]) -> None:
@@ -127,7 +121,7 @@ def _check_scale(df: pd.DataFrame, col: str, scale: tuple[float, float]) -> None
     if bad.any():
         raise DataValidationError(
             f"column {col!r} has {bad.sum()} value(s) outside the scale {low:g}-{high:g} "
-            f"({_rows(df.index, bad, df[col].astype(object))}); fix the coding or pass the "
+            f"({rows(df.index, bad, df[col].astype(object))}); fix the coding or pass the "
             "scale that was asked"
         )
 
@@ -301,13 +295,14 @@ def _attribute_order(ratings: pd.DataFrame, attribute_col: str) -> list:
     return list(pd.unique(ratings[attribute_col]))
 
 
+@renamed_parameters(id_col="respondent_col")
 def derived_importance(
     ratings: pd.DataFrame,
     overall: pd.Series,
     method: str = "regression",
     attribute_col: str = "attribute",
     score_col: str = "perceived",
-    id_col: str = "respondent_id",
+    respondent_col: str = "respondent_id",
 ) -> pd.Series:
     """Importance of each attribute derived from how it moves overall satisfaction.
 
@@ -326,8 +321,9 @@ def derived_importance(
     overall : pandas.Series
         Overall satisfaction (e.g. CSAT 1-5) indexed by respondent id.
     method : {"regression", "correlation"}
-    attribute_col, score_col, id_col : str
-        Columns of ``ratings``: the attribute, its performance score, the respondent id.
+    attribute_col, score_col, respondent_col : str
+        Columns of ``ratings``: the attribute, its performance score, the respondent id
+        (``respondent_col`` was ``id_col``, which still works).
 
     Returns
     -------
@@ -353,20 +349,20 @@ def derived_importance(
     {'speed': 0.949, 'tone': 0.154}
     """
     check_choice("method", method, ["regression", "correlation"])
-    _need(ratings, id_col, attribute_col, score_col)
+    check_columns(ratings, [respondent_col, attribute_col, score_col], "ratings")
     if not isinstance(overall, pd.Series):
         raise DataValidationError(
             "overall must be a pandas Series of overall scores indexed by respondent id, e.g. "
             f"respondents['csat']; got {type(overall).__name__}"
         )
-    dup = ratings.duplicated([id_col, attribute_col], keep=False).to_numpy()
+    dup = ratings.duplicated([respondent_col, attribute_col], keep=False).to_numpy()
     if dup.any():
         raise DataValidationError(
             f"some respondents rate the same attribute more than once "
-            f"({_rows(ratings.index, dup)}); keep one answer per respondent and attribute"
+            f"({rows(ratings.index, dup)}); keep one answer per respondent and attribute"
         )
     order = _attribute_order(ratings, attribute_col)
-    wide = ratings.pivot(index=id_col, columns=attribute_col, values=score_col)[order]
+    wide = ratings.pivot(index=respondent_col, columns=attribute_col, values=score_col)[order]
     y = pd.to_numeric(overall, errors="coerce").rename("__overall__")
     data = wide.join(y, how="inner").dropna()
     if len(data) < len(order) + 2:
@@ -394,6 +390,7 @@ def derived_importance(
     return out
 
 
+@renamed_parameters(id_col="respondent_col")
 def ipa(
     ratings: pd.DataFrame,
     overall: pd.Series | None = None,
@@ -403,7 +400,7 @@ def ipa(
     attribute_col: str = "attribute",
     importance_col: str = "importance",
     performance_col: str = "perceived",
-    id_col: str = "respondent_id",
+    respondent_col: str = "respondent_id",
 ) -> pd.DataFrame:
     """Importance-performance analysis: each attribute's importance, performance and quadrant.
 
@@ -430,7 +427,7 @@ def ipa(
     method : {"regression", "correlation"}
         How importance is derived (ignored for stated importance).
     cut : "mean", "median" or (float, float)
-    attribute_col, importance_col, performance_col, id_col : str
+    attribute_col, importance_col, performance_col, respondent_col : str
         Columns of ``ratings``.
 
     Returns
@@ -462,7 +459,7 @@ def ipa(
     needed = [attribute_col, performance_col]
     if importance == "stated":
         needed.append(importance_col)
-    _need(ratings, *needed)
+    check_columns(ratings, [*needed], "ratings")
     order = _attribute_order(ratings, attribute_col)
     groups = ratings.groupby(attribute_col, sort=False)
     performance = groups[performance_col].mean().reindex(order)
@@ -475,7 +472,9 @@ def ipa(
                 "parameter 'overall' is required for derived importance: pass the overall "
                 "satisfaction scores by respondent id, e.g. respondents['csat']"
             )
-        imp = derived_importance(ratings, overall, method, attribute_col, performance_col, id_col)
+        imp = derived_importance(
+            ratings, overall, method, attribute_col, performance_col, respondent_col
+        )
         kind = f"derived ({method})"
     empty = performance.index[performance.isna() | imp.isna()]
     if len(empty):
@@ -541,7 +540,7 @@ def plot_ipa(table: pd.DataFrame, ax: Axes | None = None, **kwargs) -> Axes:
     >>> len(ax.collections[0].get_offsets())
     2
     """
-    _need(table, "importance", "performance", "quadrant", what="table")
+    check_columns(table, ["importance", "performance", "quadrant"], "table")
     ax = plt.subplots(figsize=(7, 5.5))[1] if ax is None else ax
     i_cut = table.attrs.get("importance_cut", table["importance"].mean())
     p_cut = table.attrs.get("performance_cut", table["performance"].mean())
@@ -651,14 +650,14 @@ def zone_of_tolerance(
     """
     low, high = _scale_arg("scale", scale)
     cols = ["adequate", "desired", "perceived"]
-    _need(ratings, attribute_col, *cols, *([by] if by else []))
+    check_columns(ratings, [attribute_col, *cols, *([by] if by else [])], "ratings")
     for col in cols:
         _check_scale(ratings, col, (low, high))
     inverted = (ratings["desired"] < ratings["adequate"]).to_numpy()
     if inverted.any():
         raise DataValidationError(
             f"column 'desired' is below column 'adequate' in {inverted.sum()} answer(s) "
-            f"({_rows(ratings.index, inverted)}); a minimum above the wish is an inconsistent "
+            f"({rows(ratings.index, inverted)}); a minimum above the wish is an inconsistent "
             "answer: remove those rows (or check that the two columns are not swapped)"
         )
     keys = [by, attribute_col] if by else [attribute_col]
@@ -721,7 +720,7 @@ def plot_zone_of_tolerance(zone: pd.DataFrame, ax: Axes | None = None, **kwargs)
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['tone', 'speed']
     """
-    _need(zone, "adequate", "desired", "perceived", "position", what="zone")
+    check_columns(zone, ["adequate", "desired", "perceived", "position"], "zone")
     if isinstance(zone.index, pd.MultiIndex):
         groups = list(zone.index.get_level_values(0).unique())
         raise ParameterError(
@@ -814,7 +813,7 @@ def compare_expectations(
     desired speed         8.0     6.0         2.0
     """
     level = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
-    _need(ratings, group_col, attribute_col, *measures)
+    check_columns(ratings, [group_col, attribute_col, *measures], "ratings")
     try:
         g1, g2 = groups
     except (TypeError, ValueError):

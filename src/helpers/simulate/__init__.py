@@ -2,6 +2,7 @@
 
 from helpers.simulate.accounts import RELATIONSHIP_TYPES, STATUSES, b2b_accounts
 from helpers.simulate.purchases import (
+    PurchaseTruth,
     simulate_bgbb,
     simulate_bgnbd_summary,
     simulate_bgnbd_transactions,
@@ -26,6 +27,7 @@ __all__ = [
     "RELATIONSHIP_TYPES",
     "STATUSES",
     "b2b_accounts",
+    "PurchaseTruth",
     "simulate_bgbb",
     "simulate_bgnbd_summary",
     "simulate_bgnbd_transactions",

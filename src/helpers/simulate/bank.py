@@ -24,7 +24,7 @@ import pandas as pd
 
 from helpers.cases.bank import SERVICE_LEVELS, TIERS
 from helpers.exceptions import ParameterError
-from helpers.params import check_int, check_number
+from helpers.validation import check_int, check_number
 
 __all__ = [
     "BALANCE_MEDIANS",
@@ -76,7 +76,7 @@ _SD = 0.45  # log-scale spread of a balance within its tier
 _SHARED = 0.6  # weight of the customer's common wealth factor in each balance
 
 
-@dataclass
+@dataclass(frozen=True)
 class BankTruth:
     """What the simulator planted.
 
@@ -128,7 +128,7 @@ def _balances(rng, tiers: np.ndarray, dev: np.ndarray | None, rho: float) -> np.
 
 def bank_customers(
     n: int = 10_000, persistence: float = 0.8, random_state=None
-) -> tuple[pd.DataFrame, BankTruth]:
+) -> tuple[dict[str, pd.DataFrame], BankTruth]:
     """Simulate a bank's customers at two snapshots a year apart, with a service pilot.
 
     Generating process (the truth):
@@ -157,8 +157,9 @@ def bank_customers(
 
     Returns
     -------
-    customers : pandas.DataFrame
-        Indexed by ``customer_id``, with the columns of :data:`helpers.cases.bank.BANK_CUSTOMERS`.
+    tables : dict of pandas.DataFrame
+        ``"customers"``: indexed by ``customer_id``, with the columns of
+        :data:`helpers.cases.bank.BANK_CUSTOMERS`.
     truth : BankTruth
 
     Raises
@@ -168,7 +169,8 @@ def bank_customers(
 
     Examples
     --------
-    >>> customers, truth = bank_customers(500, random_state=1)
+    >>> tables, truth = bank_customers(500, random_state=1)
+    >>> customers = tables["customers"]
     >>> customers.shape
     (500, 9)
     >>> truth.transition().sum(axis=1).round(12).tolist()
@@ -234,4 +236,4 @@ def bank_customers(
         tier_y0=pd.Series(tier0, index=index, name="tier_y0"),
         tier_y1=pd.Series(np.where(stayed, tier1, "left"), index=index, name="tier_y1"),
     )
-    return customers, truth
+    return {"customers": customers}, truth

@@ -21,7 +21,7 @@ from scipy.special import expit, logit
 
 from helpers.customer_base.equity import retention_clv
 from helpers.exceptions import ParameterError
-from helpers.params import check_choice, check_date, check_int, check_number
+from helpers.validation import check_choice, check_date, check_int, check_number
 
 __all__ = [
     "KPI_AFTER",
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class CampaignTruth:
     """What :func:`retention_campaign` planted.
 
@@ -76,7 +76,7 @@ def retention_campaign(
     months: int = 12,
     assignment: str = "random",
     random_state=None,
-) -> tuple[pd.DataFrame, CampaignTruth]:
+) -> tuple[dict[str, pd.DataFrame], CampaignTruth]:
     """Simulate a retention offer sent to part of a customer base, with the effect planted.
 
     Generating process (the truth):
@@ -128,8 +128,9 @@ def retention_campaign(
 
     Returns
     -------
-    data : pandas.DataFrame
-        Indexed by ``customer_id``: ``value``, ``tenure_months``, ``predicted_risk``,
+    tables : dict of pandas.DataFrame
+        ``"customers"``: indexed by ``customer_id``: ``value``, ``tenure_months``,
+        ``predicted_risk``,
         ``treated`` (1 = got the offer), ``retained`` (1 = still a customer at the end of the
         window) and ``revenue`` (over the window).
     truth : CampaignTruth
@@ -142,7 +143,8 @@ def retention_campaign(
 
     Examples
     --------
-    >>> data, truth = retention_campaign(2_000, retention_lift=0.05, random_state=1)
+    >>> tables, truth = retention_campaign(2_000, retention_lift=0.05, random_state=1)
+    >>> data = tables["customers"]
     >>> int(data["treated"].sum()), truth.retention_lift
     (1000, 0.05)
     >>> round(truth.control_retention, 3)
@@ -236,7 +238,7 @@ def retention_campaign(
         roi=float(profit / (cost * n_treated)),
         customers=hidden,
     )
-    return data, truth
+    return {"customers": data}, truth
 
 
 #: Levels of the monthly KPIs before the programme (see :func:`kpi_history`).
@@ -268,7 +270,7 @@ _POSITIVE_KPIS = ("complaints_per_1000", "feedback_days", "approval_days")
 CLV_MARGIN, CLV_DISCOUNT = 20.0, 0.01
 
 
-@dataclass
+@dataclass(frozen=True)
 class KPIHistoryTruth:
     """What :func:`kpi_history` planted: the levels before and after the programme (including
     ``avg_clv``), when it started, how long it took to ramp up, and the noise-free level of
@@ -312,7 +314,7 @@ def kpi_history(
     levels_before: dict[str, float] | None = None,
     levels_after: dict[str, float] | None = None,
     random_state=None,
-) -> tuple[pd.DataFrame, KPIHistoryTruth]:
+) -> tuple[dict[str, pd.DataFrame], KPIHistoryTruth]:
     """Simulate the monthly KPI history of a CRM programme, with a planted change at its start.
 
     Each KPI has a level: :data:`KPI_BEFORE` up to month ``programme_month`` (0-based), then a
@@ -357,14 +359,16 @@ def kpi_history(
 
     Returns
     -------
-    history : pandas.DataFrame
-        One row per month (``month`` is the month's first day); ``history.attrs`` holds
+    tables : dict of pandas.DataFrame
+        ``"history"``: one row per month (``month`` is the month's first day);
+        ``history.attrs`` holds
         ``programme_start``.
     truth : KPIHistoryTruth
 
     Examples
     --------
-    >>> history, truth = kpi_history(random_state=1)
+    >>> tables, truth = kpi_history(random_state=1)
+    >>> history = tables["history"]
     >>> history.shape, str(truth.programme_start.date())
     ((36, 13), '2023-07-01')
     >>> round(truth.after["avg_clv"] - truth.before["avg_clv"], 1)
@@ -430,4 +434,4 @@ def kpi_history(
         },
         levels=levels,
     )
-    return history, truth
+    return {"history": history}, truth

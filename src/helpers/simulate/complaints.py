@@ -24,7 +24,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from helpers.exceptions import ParameterError
-from helpers.params import check_date, check_int, check_number
+from helpers.validation import check_date, check_int, check_number
 
 __all__ = [
     "CATEGORIES",
@@ -88,7 +88,7 @@ _REPEAT_DAYS = 20.0  # mean delay of a repeat complaint after the previous one c
 _DAY = 86_400.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class ComplaintTruth:
     """What the simulator planted.
 

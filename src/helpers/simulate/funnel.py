@@ -9,6 +9,7 @@ snapshot the opportunities still undecided are open, as a CRM system would show 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +18,13 @@ from scipy.stats import gamma
 
 from helpers.exceptions import ParameterError
 from helpers.operations.funnel import FUNNEL_STAGES
-from helpers.params import check_date, check_int, check_number, check_probability
+from helpers.validation import (
+    check_date,
+    check_int,
+    check_number,
+    check_probability,
+    renamed_parameters,
+)
 
 __all__ = ["FunnelTruth", "TRUE_CONVERSION", "TRUE_MEDIAN_DAYS", "sales_funnel"]
 
@@ -38,7 +45,7 @@ TRUE_MEDIAN_DAYS: dict[str, float] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class FunnelTruth:
     """What :func:`sales_funnel` planted, and each opportunity's uncensored fate."""
 
@@ -48,9 +55,19 @@ class FunnelTruth:
     lost_slowdown: float
     monthly_growth: float
     start: pd.Timestamp
-    snapshot: pd.Timestamp
+    observation_end: pd.Timestamp
     eventual_outcome: pd.Series = field(repr=False)
     eventual_stage: pd.Series = field(repr=False)
+
+    @property
+    def snapshot(self) -> pd.Timestamp:
+        """Old name of :attr:`observation_end` (warns)."""
+        warnings.warn(
+            "FunnelTruth.snapshot is renamed observation_end; use truth.observation_end",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.observation_end
 
     @property
     def cumulative(self) -> dict[str, float]:
@@ -71,22 +88,23 @@ class FunnelTruth:
         return float(np.ceil(gamma.ppf(q, self.gamma_shape, scale=scale) - 1e-9))
 
 
+@renamed_parameters(snapshot="observation_end")
 def sales_funnel(
     n_opportunities: int = 3_000,
     start="2023-01-01",
-    snapshot="2024-12-31",
+    observation_end="2024-12-31",
     conversion: dict[str, float] | None = None,
     median_days: dict[str, float] | None = None,
     gamma_shape: float = 2.0,
     lost_slowdown: float = 2.0,
     monthly_growth: float = 0.05,
     random_state=None,
-) -> tuple[pd.DataFrame, FunnelTruth]:
+) -> tuple[dict[str, pd.DataFrame], FunnelTruth]:
     """Simulate sales opportunities and the dates they entered each funnel stage.
 
     Generating process (the truth):
 
-    * opening dates fall between ``start`` and ``snapshot`` with a density that grows by
+    * opening dates fall between ``start`` and ``observation_end`` with a density that grows by
       ``monthly_growth`` a month (so the number of new opportunities, and after the first
       months the number of new customers, grows at that rate);
     * in each stage an opportunity advances to the next with probability ``conversion[stage]``
@@ -95,14 +113,15 @@ def sales_funnel(
     * the whole days until the decision are ``ceil(Gamma(gamma_shape, scale))``, with the scale
       set so that the median time to advance is ``median_days[stage]`` (default
       :data:`TRUE_MEDIAN_DAYS`); the time until a loss is ``lost_slowdown`` times longer;
-    * what has not happened by the snapshot is not in the data: those opportunities are open.
+    * what has not happened by ``observation_end`` is not in the data: those opportunities are open.
 
     Parameters
     ----------
     n_opportunities : int
-        Number of opportunities opened between ``start`` and ``snapshot``.
-    start, snapshot : date-like
-        First opening date and the date the data describe (at least 90 days apart).
+        Number of opportunities opened between ``start`` and ``observation_end``.
+    start, observation_end : date-like
+        First opening date and the date the data describe (at least 90 days apart);
+        ``observation_end`` was called ``snapshot``, which still works.
     conversion, median_days : dict, optional
         Per stage but the last; override the defaults.
     gamma_shape : float
@@ -116,9 +135,10 @@ def sales_funnel(
 
     Returns
     -------
-    opportunities : pandas.DataFrame
-        Indexed by ``opportunity_id`` ("O00001", ...), with one date column per stage of
-        :data:`helpers.operations.FUNNEL_STAGES` (empty when not reached by the snapshot),
+    tables : dict of pandas.DataFrame
+        ``"opportunities"``: indexed by ``opportunity_id`` ("O00001", ...), with one date
+        column per stage of :data:`helpers.operations.FUNNEL_STAGES` (empty when not reached
+        by ``observation_end``),
         ``lost`` (date lost, or empty), ``status`` ("won", "lost" or "open") and ``stage``
         (last stage entered).
     truth : FunnelTruth
@@ -132,18 +152,19 @@ def sales_funnel(
 
     Examples
     --------
-    >>> opps, truth = sales_funnel(500, random_state=1)
+    >>> tables, truth = sales_funnel(500, random_state=1)
+    >>> opps = tables["opportunities"]
     >>> len(opps), sorted(opps["status"].unique())
     (500, ['lost', 'open', 'won'])
     >>> round(truth.cumulative["contract"], 5)
     0.20475
     """
     n = check_int("n_opportunities", n_opportunities, 10, 10_000_000)
-    t0, snap = check_date("start", start), check_date("snapshot", snapshot)
+    t0, snap = check_date("start", start), check_date("observation_end", observation_end)
     if (snap - t0).days < 90:
         raise ParameterError(
-            f"snapshot ({snap.date()}) must be at least 90 days after start ({t0.date()}) so "
-            "that opportunities can move through the funnel"
+            f"observation_end ({snap.date()}) must be at least 90 days after start "
+            f"({t0.date()}) so that opportunities can move through the funnel"
         )
     conv = _per_stage("conversion", conversion, TRUE_CONVERSION)
     for s, p in conv.items():
@@ -198,11 +219,11 @@ def sales_funnel(
         lost_slowdown=slow,
         monthly_growth=g,
         start=t0,
-        snapshot=snap,
+        observation_end=snap,
         eventual_outcome=eventual,
         eventual_stage=eventual_stage,
     )
-    return opps, truth
+    return {"opportunities": opps}, truth
 
 
 def _per_stage(name: str, given: dict | None, default: dict) -> dict[str, float]:

@@ -13,19 +13,29 @@ they give the benchmark realistic data of any size.
 * :func:`simulate_bgbb`: the discrete-opportunity BG/BB process, as a summary or incidence.
 
 Every function takes ``random_state`` (None, an int seed or a :class:`numpy.random.Generator`)
-and draws only from ``numpy.random.default_rng(random_state)``.
+and draws only from ``numpy.random.default_rng(random_state)``, and returns ``(tables, truth)``:
+a dict of DataFrames and a frozen :class:`PurchaseTruth` with the planted parameters.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 
-from helpers.customer_base.rfm import TIME_UNITS
 from helpers.exceptions import ParameterError
-from helpers.params import check_int, check_number
+from helpers.validation import (
+    DEFAULT_TIME_UNIT,
+    TIME_UNITS,
+    check_date,
+    check_int,
+    check_number,
+    check_time_unit,
+)
 
 __all__ = [
+    "PurchaseTruth",
     "simulate_bgbb",
     "simulate_bgnbd_summary",
     "simulate_bgnbd_transactions",
@@ -33,6 +43,29 @@ __all__ = [
     "simulate_paretonbd_summary",
     "simulate_paretonbd_transactions",
 ]
+
+
+@dataclass(frozen=True)
+class PurchaseTruth:
+    """The parameters a purchase simulator planted, to compare with a fit.
+
+    Attributes
+    ----------
+    model : str
+        "BG/NBD", "Pareto/NBD", "Gamma-Gamma" or "BG/BB".
+    params : dict of str to float
+        The model's parameters, named as in ``params_`` of the matching model in
+        :mod:`helpers.clv`.
+    spend : dict of str to float, optional
+        Gamma-Gamma ``p``, ``q``, ``gamma`` of the amounts, when the log has amounts.
+    time_unit : str, optional
+        Unit of the rate parameters, for simulated transaction logs.
+    """
+
+    model: str
+    params: dict = field(default_factory=dict)
+    spend: dict | None = None
+    time_unit: str | None = None
 
 
 def _positive(**kw) -> None:
@@ -58,7 +91,7 @@ def _bgnbd_draws(rng, n, r, alpha, a, b, L):
 
 def simulate_bgnbd_summary(
     n_customers: int, r: float, alpha: float, a: float, b: float, T, random_state=None
-) -> pd.DataFrame:
+) -> tuple[dict[str, pd.DataFrame], PurchaseTruth]:
     """Per-customer summary drawn from the BG/NBD process (Fader, Hardie & Lee 2005).
 
     Each customer buys at rate ``lambda ~ Gamma(r, rate alpha)`` and drops out after each
@@ -77,14 +110,18 @@ def simulate_bgnbd_summary(
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``frequency`` (int), ``recency``, ``T``; index ``customer_id`` 0..n-1.
+    tables : dict
+        ``"summary"``: columns ``frequency`` (int), ``recency``, ``T``; index ``customer_id``
+        0..n-1.
+    truth : PurchaseTruth
+        ``params`` ``r``, ``alpha``, ``a``, ``b``.
 
     Examples
     --------
-    >>> s = simulate_bgnbd_summary(1000, 0.25, 4.0, 0.8, 2.5, T=52, random_state=1)
-    >>> bool((s["recency"] <= s["T"]).all()), len(s)
-    (True, 1000)
+    >>> tables, truth = simulate_bgnbd_summary(1000, 0.25, 4.0, 0.8, 2.5, T=52, random_state=1)
+    >>> s = tables["summary"]
+    >>> bool((s["recency"] <= s["T"]).all()), len(s), truth.params["alpha"]
+    (True, 1000, 4.0)
     """
     n = check_int("n_customers", n_customers, 1)
     _positive(r=r, alpha=alpha, a=a, b=b)
@@ -95,15 +132,16 @@ def simulate_bgnbd_summary(
     rec = np.zeros(n)
     pos = x > 0
     rec[pos] = Ts[pos] * rng.beta(x[pos], K[pos] - x[pos] + 1)
-    return pd.DataFrame(
+    summary = pd.DataFrame(
         {"frequency": x.astype(np.int64), "recency": rec, "T": Ts},
         index=pd.RangeIndex(n, name="customer_id"),
     )
+    return {"summary": summary}, _truth("BG/NBD", r=r, alpha=alpha, a=a, b=b)
 
 
 def simulate_paretonbd_summary(
     n_customers: int, r: float, alpha: float, s: float, beta: float, T, random_state=None
-) -> pd.DataFrame:
+) -> tuple[dict[str, pd.DataFrame], PurchaseTruth]:
     """Per-customer summary drawn from the Pareto/NBD process (Schmittlein et al. 1987).
 
     Each customer buys at rate ``lambda ~ Gamma(r, rate alpha)`` until an exponential lifetime
@@ -120,14 +158,18 @@ def simulate_paretonbd_summary(
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``frequency`` (int), ``recency``, ``T``; index ``customer_id`` 0..n-1.
+    tables : dict
+        ``"summary"``: columns ``frequency`` (int), ``recency``, ``T``; index ``customer_id``
+        0..n-1.
+    truth : PurchaseTruth
+        ``params`` ``r``, ``alpha``, ``s``, ``beta``.
 
     Examples
     --------
-    >>> s = simulate_paretonbd_summary(500, 0.5, 10.0, 0.6, 12.0, T=39, random_state=2)
-    >>> int(s["frequency"].min()), bool((s["recency"] <= s["T"]).all())
-    (0, True)
+    >>> tables, truth = simulate_paretonbd_summary(500, 0.5, 10.0, 0.6, 12.0, T=39, random_state=2)
+    >>> s = tables["summary"]
+    >>> int(s["frequency"].min()), bool((s["recency"] <= s["T"]).all()), truth.model
+    (0, True, 'Pareto/NBD')
     """
     n = check_int("n_customers", n_customers, 1)
     _positive(r=r, alpha=alpha, s=s, beta=beta)
@@ -141,13 +183,16 @@ def simulate_paretonbd_summary(
     rec = np.zeros(n)
     pos = x > 0
     rec[pos] = L[pos] * rng.random(int(pos.sum())) ** (1.0 / x[pos])  # max of x uniforms
-    return pd.DataFrame(
+    summary = pd.DataFrame(
         {"frequency": x.astype(np.int64), "recency": rec, "T": Ts},
         index=pd.RangeIndex(n, name="customer_id"),
     )
+    return {"summary": summary}, _truth("Pareto/NBD", r=r, alpha=alpha, s=s, beta=beta)
 
 
-def simulate_gammagamma_spend(frequency, p: float, q: float, gamma: float, random_state=None):
+def simulate_gammagamma_spend(
+    frequency, p: float, q: float, gamma: float, random_state=None
+) -> tuple[dict[str, pd.DataFrame], PurchaseTruth]:
     """Mean spend per repeat purchase under the Gamma-Gamma model (Fader, Hardie & Lee 2005).
 
     Each customer's amounts are ``Gamma(p, rate nu)`` with ``nu ~ Gamma(q, rate gamma)``; the
@@ -163,12 +208,16 @@ def simulate_gammagamma_spend(frequency, p: float, q: float, gamma: float, rando
 
     Returns
     -------
-    numpy.ndarray
-        Mean spend of each customer (0 without repeat purchases).
+    tables : dict
+        ``"spend"``: columns ``frequency`` and ``monetary_value`` (mean spend of each
+        customer, 0 without repeat purchases), indexed like ``frequency`` when it is a Series.
+    truth : PurchaseTruth
+        ``params`` ``p``, ``q``, ``gamma``.
 
     Examples
     --------
-    >>> m = simulate_gammagamma_spend([0, 1, 5], 6.0, 4.0, 15.0, random_state=0)
+    >>> tables, truth = simulate_gammagamma_spend([0, 1, 5], 6.0, 4.0, 15.0, random_state=0)
+    >>> m = tables["spend"]["monetary_value"]
     >>> float(m[0]), bool((m[1:] > 0).all())
     (0.0, True)
     """
@@ -181,7 +230,13 @@ def simulate_gammagamma_spend(frequency, p: float, q: float, gamma: float, rando
     out = np.zeros(x.shape)
     pos = x > 0
     out[pos] = rng.gamma(p * x[pos], 1.0 / (nu[pos] * x[pos]))
-    return out
+    index = (
+        frequency.index
+        if isinstance(frequency, pd.Series)
+        else pd.RangeIndex(x.size, name="customer_id")
+    )
+    spend = pd.DataFrame({"frequency": x.ravel(), "monetary_value": out.ravel()}, index=index)
+    return {"spend": spend}, _truth("Gamma-Gamma", p=p, q=q, gamma=gamma)
 
 
 def _log_from_times(rng, n, birth, times, start, unit_days, spend, counts):
@@ -207,9 +262,9 @@ def _log_from_times(rng, n, birth, times, start, unit_days, spend, counts):
 
 
 def _window(n, start, end, acquisition_days, time_unit, rng):
-    if time_unit not in TIME_UNITS:
-        raise ParameterError(f"time_unit={time_unit!r} is not one of {sorted(TIME_UNITS)}")
-    t0, t1 = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    check_time_unit(time_unit)
+    t0 = check_date("start", start).normalize()
+    t1 = check_date("end", end).normalize()
     span = (t1 - t0).days
     if span < 1:
         raise ParameterError(f"end ({t1.date()}) must be after start ({t0.date()})")
@@ -244,10 +299,10 @@ def simulate_bgnbd_transactions(
     start="2024-01-01",
     end="2024-12-31",
     acquisition_days: int | None = 90,
-    time_unit: str = "W",
+    time_unit: str = DEFAULT_TIME_UNIT,
     spend: tuple[float, float, float] | None = None,
     random_state=None,
-) -> pd.DataFrame:
+) -> tuple[dict[str, pd.DataFrame], PurchaseTruth]:
     """Transaction log drawn from the BG/NBD process with staggered acquisition.
 
     Customer ``i`` makes a first purchase on a day drawn uniformly from the first
@@ -265,19 +320,25 @@ def simulate_bgnbd_transactions(
     acquisition_days : int or None
         Length of the acquisition window in days (None: the whole log).
     time_unit : {"D", "W", "M"}
-        Unit the parameters refer to.
+        Unit the rate parameters refer to (default days; the CLV chapters use "W").
     spend : (p, q, gamma), optional
         Add an ``amount`` column drawn from the Gamma-Gamma model.
     random_state : None, int or numpy.random.Generator
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``customer_id``, ``date`` (and ``amount``), sorted by customer and date.
+    tables : dict
+        ``"transactions"``: columns ``customer_id``, ``date`` (and ``amount``), sorted by
+        customer and date.
+    truth : PurchaseTruth
+        ``params`` ``r``, ``alpha``, ``a``, ``b``; ``spend`` and ``time_unit``.
 
     Examples
     --------
-    >>> log = simulate_bgnbd_transactions(200, 0.25, 4.0, 0.8, 2.5, random_state=3)
+    >>> tables, truth = simulate_bgnbd_transactions(
+    ...     200, 0.25, 4.0, 0.8, 2.5, time_unit="W", random_state=3
+    ... )
+    >>> log = tables["transactions"]
     >>> int(log["customer_id"].nunique()), str(log["date"].min().date()) >= "2024-01-01"
     (200, True)
     """
@@ -287,7 +348,9 @@ def simulate_bgnbd_transactions(
     birth, T, unit = _window(n, start, end, acquisition_days, time_unit, rng)
     keep, K = _bgnbd_draws(rng, n, r, alpha, a, b, T)
     times, counts = _sorted_uniform_times(rng, K, keep, T)
-    return _log_from_times(rng, n, birth, times, start, unit, spend, counts)
+    log = _log_from_times(rng, n, birth, times, start, unit, spend, counts)
+    truth = _truth("BG/NBD", spend, time_unit, r=r, alpha=alpha, a=a, b=b)
+    return {"transactions": log}, truth
 
 
 def simulate_paretonbd_transactions(
@@ -299,10 +362,10 @@ def simulate_paretonbd_transactions(
     start="2024-01-01",
     end="2024-12-31",
     acquisition_days: int | None = 90,
-    time_unit: str = "W",
+    time_unit: str = DEFAULT_TIME_UNIT,
     spend: tuple[float, float, float] | None = None,
     random_state=None,
-) -> pd.DataFrame:
+) -> tuple[dict[str, pd.DataFrame], PurchaseTruth]:
     """Transaction log drawn from the Pareto/NBD process with staggered acquisition.
 
     As :func:`simulate_bgnbd_transactions`, with the Pareto/NBD story of
@@ -310,14 +373,19 @@ def simulate_paretonbd_transactions(
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``customer_id``, ``date`` (and ``amount``), sorted by customer and date.
+    tables : dict
+        ``"transactions"``: columns ``customer_id``, ``date`` (and ``amount``), sorted by
+        customer and date.
+    truth : PurchaseTruth
+        ``params`` ``r``, ``alpha``, ``s``, ``beta``; ``spend`` and ``time_unit``.
 
     Examples
     --------
-    >>> log = simulate_paretonbd_transactions(100, 0.5, 10.0, 0.6, 12.0, random_state=4)
-    >>> list(log.columns)
-    ['customer_id', 'date']
+    >>> tables, truth = simulate_paretonbd_transactions(
+    ...     100, 0.5, 10.0, 0.6, 12.0, time_unit="W", random_state=4
+    ... )
+    >>> list(tables["transactions"].columns), truth.time_unit
+    (['customer_id', 'date'], 'W')
     """
     n = check_int("n_customers", n_customers, 1)
     _positive(r=r, alpha=alpha, s=s, beta=beta)
@@ -328,7 +396,9 @@ def simulate_paretonbd_transactions(
     L = np.minimum(rng.exponential(1.0, n) / np.maximum(mu, 1e-300), T)
     K = rng.poisson(lam * L)
     times, counts = _sorted_uniform_times(rng, K, K, L)
-    return _log_from_times(rng, n, birth, times, start, unit, spend, counts)
+    log = _log_from_times(rng, n, birth, times, start, unit, spend, counts)
+    truth = _truth("Pareto/NBD", spend, time_unit, r=r, alpha=alpha, s=s, beta=beta)
+    return {"transactions": log}, truth
 
 
 def simulate_bgbb(
@@ -340,7 +410,7 @@ def simulate_bgbb(
     n_periods: int,
     incidence: bool = False,
     random_state=None,
-) -> pd.DataFrame:
+) -> tuple[dict[str, pd.DataFrame], PurchaseTruth]:
     """Customers drawn from the BG/BB process (Fader, Hardie & Shang 2010).
 
     While alive, a customer transacts at each opportunity with probability ``p ~ Beta(alpha,
@@ -356,18 +426,22 @@ def simulate_bgbb(
     n_periods : int
         Number of transaction opportunities observed.
     incidence : bool
-        Return the 0/1 incidence matrix (one column per opportunity) instead of the summary.
+        Also return the 0/1 incidence matrix (one column per opportunity).
     random_state : None, int or numpy.random.Generator
 
     Returns
     -------
-    pandas.DataFrame
-        The summary (``frequency``, ``recency``, ``n_periods``; recency is the last opportunity
-        with a transaction, 0 without any) or the incidence matrix (columns 1..n_periods).
+    tables : dict
+        ``"summary"`` (``frequency``, ``recency``, ``n_periods``; recency is the last
+        opportunity with a transaction, 0 without any) and, with ``incidence=True``,
+        ``"incidence"`` (columns 1..n_periods).
+    truth : PurchaseTruth
+        ``params`` ``alpha``, ``beta``, ``gamma``, ``delta``.
 
     Examples
     --------
-    >>> s = simulate_bgbb(1000, 1.2, 0.75, 0.66, 2.8, n_periods=6, random_state=5)
+    >>> tables, truth = simulate_bgbb(1000, 1.2, 0.75, 0.66, 2.8, n_periods=6, random_state=5)
+    >>> s = tables["summary"]
     >>> bool((s["frequency"] <= s["recency"]).all()), int(s["n_periods"].iloc[0])
     (True, 6)
     """
@@ -380,13 +454,20 @@ def simulate_bgbb(
     alive_for = rng.geometric(np.clip(theta, 1e-300, 1.0)) - 1  # opportunities alive
     t = np.arange(1, k + 1)
     inc = (rng.random((n, k)) < p[:, None]) & (t[None, :] <= alive_for[:, None])
-    if incidence:
-        return pd.DataFrame(
-            inc.astype(np.int64), columns=t, index=pd.RangeIndex(n, name="customer_id")
-        )
+    index = pd.RangeIndex(n, name="customer_id")
     freq = inc.sum(axis=1)
     rec = np.where(freq > 0, k - np.argmax(inc[:, ::-1], axis=1), 0)
-    return pd.DataFrame(
-        {"frequency": freq, "recency": rec, "n_periods": np.full(n, k)},
-        index=pd.RangeIndex(n, name="customer_id"),
-    )
+    tables = {
+        "summary": pd.DataFrame(
+            {"frequency": freq, "recency": rec, "n_periods": np.full(n, k)}, index=index
+        )
+    }
+    if incidence:
+        tables["incidence"] = pd.DataFrame(inc.astype(np.int64), columns=t, index=index)
+    truth = _truth("BG/BB", alpha=alpha, beta=beta, gamma=gamma, delta=delta)
+    return tables, truth
+
+
+def _truth(model: str, spend=None, time_unit=None, **params) -> PurchaseTruth:
+    gg = None if spend is None else dict(zip(("p", "q", "gamma"), map(float, spend), strict=True))
+    return PurchaseTruth(model, {k: float(v) for k, v in params.items()}, gg, time_unit)

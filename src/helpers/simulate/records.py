@@ -10,12 +10,13 @@ which person each record belongs to — is returned separately from the records.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from helpers.params import check_date, check_int, check_probability
+from helpers.validation import check_date, check_int, check_probability, renamed_parameters
 
 __all__ = [
     "CHANNELS",
@@ -96,17 +97,27 @@ _ABBREVIATIONS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecordsTruth:
     """What :func:`customer_records` planted: the people, who each record is, the errors."""
 
     people: pd.DataFrame = field(repr=False)
     person_id: pd.Series = field(repr=False)
     invalid: pd.DataFrame = field(repr=False)
-    snapshot: pd.Timestamp = None
+    observation_end: pd.Timestamp = None
     presence: dict = field(default_factory=lambda: dict(PRESENCE))
     missing: dict = field(default_factory=lambda: {c: dict(m) for c, m in MISSING.items()})
     update_age_days: dict = field(default_factory=lambda: dict(UPDATE_AGE_DAYS))
+
+    @property
+    def snapshot(self) -> pd.Timestamp:
+        """Old name of :attr:`observation_end` (warns)."""
+        warnings.warn(
+            "RecordsTruth.snapshot is renamed observation_end; use truth.observation_end",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.observation_end
 
     @property
     def n_people(self) -> int:
@@ -114,16 +125,17 @@ class RecordsTruth:
         return len(self.people)
 
 
+@renamed_parameters(snapshot="observation_end")
 def customer_records(
     n_people: int = 600,
-    snapshot="2024-12-31",
+    observation_end="2024-12-31",
     duplicate_rate: float = 0.06,
     typo_rate: float = 0.05,
     invalid_rate: float = 0.02,
     move_rate: float = 0.3,
     household_rate: float = 0.08,
     random_state=None,
-) -> tuple[pd.DataFrame, RecordsTruth]:
+) -> tuple[dict[str, pd.DataFrame], RecordsTruth]:
     """Simulate the customer records that five channels keep about the same people.
 
     Generating process (the truth):
@@ -132,11 +144,11 @@ def customer_records(
       can share a name), a mobile phone, an e-mail address, a home address with a six-digit
       postcode, and a birth date between 1950 and 2004; a share ``household_rate`` of people
       live at the address of another person;
-    * a share ``move_rate`` moved house in the four years before the snapshot: records last
+    * a share ``move_rate`` moved house in the four years before ``observation_end``: records last
       updated before the move still show the old address and postcode (stale values);
     * each person has a record in each channel with the chance :data:`PRESENCE` (at least
       one channel), and with chance ``duplicate_rate`` a second record in the same channel
-      under another record id; each record's last update is ``snapshot`` minus an
+      under another record id; each record's last update is ``observation_end`` minus an
       exponential age with channel mean :data:`UPDATE_AGE_DAYS` (capped at six years);
     * fields are left empty with the channel's chance in :data:`MISSING`;
     * formatting varies from record to record: name case and extra spaces, given name first
@@ -155,8 +167,8 @@ def customer_records(
     ----------
     n_people : int
         Number of true people.
-    snapshot : date-like
-        The date the records are extracted.
+    observation_end : date-like
+        The date the records are extracted (old name ``snapshot``, which still works).
     duplicate_rate, typo_rate, invalid_rate, move_rate, household_rate : float
         The chances described above, in [0, 1].
     random_state : None, int or numpy.random.Generator
@@ -164,10 +176,11 @@ def customer_records(
 
     Returns
     -------
-    records : pandas.DataFrame
-        Indexed by ``record_id`` (channel prefix and number, e.g. ``"WB0042"``), in random
-        order, with ``channel``, the :data:`FIELDS` as text as typed (empty fields missing) and
-        ``updated_at`` (timestamp of the record's last update). There is no person id.
+    tables : dict of pandas.DataFrame
+        ``"records"``: indexed by ``record_id`` (channel prefix and number, e.g.
+        ``"WB0042"``), in random order, with ``channel``, the :data:`FIELDS` as text as typed
+        (empty fields missing) and ``updated_at`` (timestamp of the record's last update).
+        There is no person id.
     truth : RecordsTruth
         ``people`` (indexed by ``person_id``, the clean current values plus ``old_address``,
         ``old_postcode`` and ``moved_on`` for movers), ``person_id`` (per record id),
@@ -181,14 +194,15 @@ def customer_records(
 
     Examples
     --------
-    >>> records, truth = customer_records(200, random_state=3)
+    >>> tables, truth = customer_records(200, random_state=3)
+    >>> records = tables["records"]
     >>> truth.person_id.nunique(), records.index.is_unique, "person_id" in records
     (200, True, False)
     >>> sorted(records["channel"].unique())
     ['account_rep', 'branch', 'call_centre', 'mail', 'web']
     """
     n = check_int("n_people", n_people, 2, 1_000_000)
-    snap = check_date("snapshot", snapshot)
+    snap = check_date("observation_end", observation_end)
     rates = {
         "duplicate_rate": duplicate_rate,
         "typo_rate": typo_rate,
@@ -230,8 +244,8 @@ def customer_records(
     person_id = records.pop("person_id").rename("person_id")
     bad = pd.DataFrame([flags[k] for k in order], index=records.index)
     records = records[["channel", *FIELDS, "updated_at"]]
-    truth = RecordsTruth(people=people, person_id=person_id, invalid=bad, snapshot=snap)
-    return records, truth
+    truth = RecordsTruth(people=people, person_id=person_id, invalid=bad, observation_end=snap)
+    return {"records": records}, truth
 
 
 def _people(n: int, snap: pd.Timestamp, move: float, household: float, rng) -> pd.DataFrame:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import ParameterError
-from helpers.params import check_date, check_int, check_number
+from helpers.validation import check_date, check_int, check_number
 
 __all__ = ["ARMS", "GROUPS", "SOURCES", "StoreTruth", "craft_store"]
 
@@ -53,7 +53,7 @@ ARMS = ("control", "discount card", "points card", "birthday greetings")
 _RATE_SHAPE = 2.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class StoreTruth:
     """What the simulator planted: the policies' rules, the responses, and the counterfactual.
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import ParameterError
-from helpers.params import check_date, check_int, check_number
+from helpers.validation import check_date, check_int, check_number
 
 __all__ = [
     "EXIT_REASONS",
@@ -60,7 +60,7 @@ EXIT_REASONS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class SubscriptionTruth:
     """What the simulator planted: the model and each customer's uncensored end date."""
 

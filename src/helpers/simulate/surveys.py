@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from helpers.params import check_int, check_probability
+from helpers.validation import check_int, check_probability
 
 __all__ = [
     "ATTRIBUTES",
@@ -135,7 +135,7 @@ def _scale(x: np.ndarray, low: int, high: int) -> np.ndarray:
     return np.clip(np.rint(x), low, high)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SurveyTruth:
     """What the simulator planted, and the exact population values of the survey statistics.
 

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.customer_base.portfolio import RELATIONSHIP_TYPES, service_matrix
-from helpers.params import check_int
 from helpers.simulate.accounts import b2b_accounts
+from helpers.validation import check_int
 
 __all__ = [
     "HALF_HOURS",
@@ -64,7 +64,7 @@ HALF_HOURS: dict[str, float] = {"cargo owner": 30.0, "shipping agent": 18.0, "tr
 _UNIT_MARGIN = {"cargo owner": 18.0, "shipping agent": 14.0, "trader": 22.0}
 
 
-@dataclass
+@dataclass(frozen=True)
 class TerminalTruth:
     """What the simulator planted.
 
@@ -112,7 +112,8 @@ def leave_design(accounts: pd.DataFrame, quadrant: pd.Series, new_terminals: int
 
     Examples
     --------
-    >>> accounts, truth = terminal_accounts(10, random_state=2)
+    >>> tables, truth = terminal_accounts(10, random_state=2)
+    >>> accounts = tables["accounts"]
     >>> list(leave_design(accounts, truth.quadrant, 2).columns) == list(LEAVE_LOGIT)
     True
     """
@@ -131,7 +132,7 @@ def leave_design(accounts: pd.DataFrame, quadrant: pd.Series, new_terminals: int
 
 def terminal_accounts(
     n: int = 40, new_terminals: int = 2, random_state=None
-) -> tuple[pd.DataFrame, TerminalTruth]:
+) -> tuple[dict[str, pd.DataFrame], TerminalTruth]:
     """Simulate a terminal operator's current business accounts as new terminals open.
 
     Generating process (the truth):
@@ -163,8 +164,8 @@ def terminal_accounts(
 
     Returns
     -------
-    accounts : pandas.DataFrame
-        Indexed by ``account_id``, with the columns of
+    tables : dict of pandas.DataFrame
+        ``"accounts"``: indexed by ``account_id``, with the columns of
         :data:`helpers.cases.port_terminal.PORT_ACCOUNTS` plus ``distance_advantage_km``.
     truth : TerminalTruth
 
@@ -175,7 +176,8 @@ def terminal_accounts(
 
     Examples
     --------
-    >>> accounts, truth = terminal_accounts(30, random_state=3)
+    >>> tables, truth = terminal_accounts(30, random_state=3)
+    >>> accounts = tables["accounts"]
     >>> accounts.shape, truth.new_terminals
     ((30, 15), 2)
     >>> bool(accounts["leave_prob"].between(0, 1).all())
@@ -236,4 +238,4 @@ def terminal_accounts(
         new_terminals=new_terminals,
         quadrant=quadrant.rename("quadrant"),
     )
-    return acc[order], truth
+    return {"accounts": acc[order]}, truth

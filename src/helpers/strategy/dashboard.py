@@ -16,11 +16,11 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_date, check_int
+from helpers.validation import check_columns, check_date, check_int
 
 __all__ = [
     "IMPLEMENTATION_OBSTACLES",
@@ -112,19 +112,7 @@ IMPLEMENTATION_OBSTACLES: tuple[Obstacle, ...] = (
 
 
 def _history(history: pd.DataFrame, date_col: str, metrics) -> pd.DataFrame:
-    if not isinstance(history, pd.DataFrame):
-        raise DataValidationError(
-            f"history must be a pandas DataFrame with one row per month, got "
-            f"{type(history).__name__}"
-        )
-    for col in (date_col, *metrics):
-        if col not in history.columns:
-            raise DataValidationError(
-                f"column {col!r} not found in the KPI history; it has columns "
-                f"{list(history.columns)}"
-            )
-    if len(history) == 0:
-        raise DataValidationError("the KPI history is empty; pass at least one month")
+    check_columns(history, [date_col, *metrics], "the KPI history")
     dates = pd.to_datetime(history[date_col], errors="coerce")
     if dates.isna().any():
         raise DataValidationError(
@@ -277,7 +265,9 @@ def plot_kpi_dashboard(
     date_col: str = "month",
     ncols: int = 2,
     figsize: tuple[float, float] | None = None,
-) -> Figure:
+    ax=None,
+    **kwargs,
+) -> list[Axes]:
     """Small multiples of KPIs over time, with target lines and the programme start marked.
 
     Parameters
@@ -295,10 +285,17 @@ def plot_kpi_dashboard(
     ncols : int
         Panels per row.
     figsize : (float, float), optional
+        Size of the new figure (when ``ax`` is None).
+    ax : sequence of matplotlib Axes, optional
+        One Axes per KPI to draw on; by default a new figure with a grid of ``ncols``
+        columns is made (titled, with a tight layout).
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot` for each KPI line (``color``, ``marker``).
 
     Returns
     -------
-    matplotlib.figure.Figure
+    list of matplotlib.axes.Axes
+        One panel per KPI, in the order of ``metrics`` (``axes[0].figure`` is the figure).
 
     Raises
     ------
@@ -309,8 +306,8 @@ def plot_kpi_dashboard(
     --------
     >>> h = pd.DataFrame({"month": pd.date_range("2024-01-01", periods=3, freq="MS"),
     ...                   "csat": [0.7, 0.8, 0.9], "avg_clv": [500.0, 550.0, 600.0]})
-    >>> fig = plot_kpi_dashboard(h, {"csat": 0.85}, metrics=["csat", "avg_clv"])
-    >>> [ax.get_title() for ax in fig.axes]
+    >>> axes = plot_kpi_dashboard(h, {"csat": 0.85}, metrics=["csat", "avg_clv"])
+    >>> [ax.get_title() for ax in axes]
     ['satisfied customers (CSAT)', 'average customer lifetime value']
     """
     metrics = list(metrics)
@@ -318,14 +315,26 @@ def plot_kpi_dashboard(
         raise ParameterError("metrics is empty; name at least one KPI column to draw")
     targets = dict(targets or {})
     h = _history(history, date_col, metrics)
-    ncols = check_int("ncols", ncols, 1)
-    nrows = int(np.ceil(len(metrics) / ncols))
-    ncols = min(ncols, len(metrics))
-    size = figsize or (5.5 * ncols, 3.2 * nrows + 0.6)
-    fig, axes = plt.subplots(nrows, ncols, figsize=size, sharex=True, squeeze=False)
+    fig = None
+    if ax is None:
+        ncols = check_int("ncols", ncols, 1)
+        nrows = int(np.ceil(len(metrics) / ncols))
+        ncols = min(ncols, len(metrics))
+        size = figsize or (5.5 * ncols, 3.2 * nrows + 0.6)
+        fig, grid = plt.subplots(nrows, ncols, figsize=size, sharex=True, squeeze=False)
+        for spare in list(grid.flat)[len(metrics) :]:
+            spare.set_visible(False)
+        axes = list(grid.flat)[: len(metrics)]
+    else:
+        axes = list(np.ravel(ax))
+        if len(axes) != len(metrics):
+            raise ParameterError(
+                f"ax has {len(axes)} Axes for {len(metrics)} KPIs; pass one Axes per metric"
+            )
     start = _start(history, programme_start)
-    for ax, metric in zip(axes.flat, metrics, strict=False):
-        ax.plot(h[date_col], h[metric], color="#2f6690", marker="o", ms=3, lw=1.5)
+    for ax, metric in zip(axes, metrics, strict=True):
+        style = {"color": "#2f6690", "marker": "o", "ms": 3, "lw": 1.5, **kwargs}
+        ax.plot(h[date_col], h[metric], **style)
         if start is not None:
             ax.axvline(start, color="#7b6d8d", ls=":", lw=1.5, label="programme start")
             ax.axvspan(start, h[date_col].max(), color="#7b6d8d", alpha=0.06)
@@ -344,8 +353,7 @@ def plot_kpi_dashboard(
         locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    for ax in list(axes.flat)[len(metrics) :]:
-        ax.set_visible(False)
-    fig.suptitle("CRM programme KPI dashboard", fontweight="bold")
-    fig.tight_layout()
-    return fig
+    if fig is not None:
+        fig.suptitle("CRM programme KPI dashboard", fontweight="bold")
+        fig.tight_layout()
+    return axes

@@ -23,6 +23,7 @@ Cambridge University Press.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 
 import matplotlib.pyplot as plt
@@ -34,8 +35,15 @@ from scipy import stats
 from scipy.optimize import brentq
 
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.params import check_choice, check_int, check_number
-from helpers.validation import rows as _rows
+from helpers.validation import (
+    check_choice,
+    check_columns,
+    check_int,
+    check_number,
+    renamed_alpha,
+    renamed_parameters,
+    rows,
+)
 
 __all__ = [
     "CampaignROI",
@@ -70,7 +78,17 @@ class EffectEstimate:
     p_value: float
     n_control: int
     n_treated: int
-    confidence: float
+    confidence_level: float
+
+    @property
+    def confidence(self) -> float:
+        """Old name of :attr:`confidence_level` (warns)."""
+        warnings.warn(
+            f"{type(self).__name__}.confidence is renamed confidence_level",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.confidence_level
 
     def covers(self, value: float) -> bool:
         """True when ``value`` lies inside the confidence interval."""
@@ -81,8 +99,10 @@ class EffectEstimate:
         return pd.Series(asdict(self), name=f"{self.outcome} ({self.method})")
 
 
-def _alpha(alpha) -> float:
-    return check_number("alpha", alpha, 0, 1, low_open=True, high_open=True)
+def _alpha(confidence_level) -> float:
+    """The significance level 1 - confidence_level (rounded, so 0.95 gives exactly 0.05)."""
+    cl = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
+    return round(1.0 - cl, 12)
 
 
 def _plain(values: pd.Series) -> pd.Series:
@@ -94,20 +114,11 @@ def _arms(
     data: pd.DataFrame, outcome_col: str, treatment_col: str, binary: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validate a two-arm table and return the outcomes of the treated and control arms."""
-    if not isinstance(data, pd.DataFrame):
-        raise DataValidationError(
-            f"expected a pandas DataFrame with one row per customer, got {type(data).__name__}"
-        )
-    for col, role in ((treatment_col, "treatment_col"), (outcome_col, "outcome_col")):
-        if col not in data.columns:
-            raise DataValidationError(
-                f"column {col!r} not found; the data has columns {list(data.columns)}; pass "
-                f"{role}=<name> naming the column that holds it"
-            )
+    check_columns(data, {"treatment_col": treatment_col, "outcome_col": outcome_col})
     arm = data[treatment_col]
     bad = ~arm.isin([0, 1]).to_numpy()
     if bad.any():
-        shown = _rows(data.index, bad, _plain(arm))
+        shown = rows(data.index, bad, _plain(arm))
         raise DataValidationError(
             f"column {treatment_col!r} has {bad.sum()} value(s) other than 0 and 1 ({shown}); "
             "code customers who got the offer as 1 and the control group as 0"
@@ -119,7 +130,7 @@ def _arms(
         y = pd.to_numeric(y, errors="coerce")
     missing = y.isna().to_numpy()
     if missing.any():
-        shown = _rows(data.index, missing, _plain(data[outcome_col]))
+        shown = rows(data.index, missing, _plain(data[outcome_col]))
         raise DataValidationError(
             f"column {outcome_col!r} has {missing.sum()} missing or non-numeric value(s) "
             f"({shown}); every customer in the test needs an outcome — customers without one "
@@ -128,7 +139,7 @@ def _arms(
     if binary:
         not01 = ~y.isin([0, 1]).to_numpy()
         if not01.any():
-            shown = _rows(data.index, not01, _plain(y))
+            shown = rows(data.index, not01, _plain(y))
             raise DataValidationError(
                 f"column {outcome_col!r} is not a 0/1 outcome: {not01.sum()} value(s) other "
                 f"than 0 and 1 ({shown}); code it as 1 (e.g. retained) and 0, or use "
@@ -150,8 +161,8 @@ def _diff(t, c, axis=-1):
     return np.mean(t, axis=axis) - np.mean(c, axis=axis)
 
 
-def _bootstrap(t, c, confidence, n_boot, random_state) -> tuple[float, float]:
-    n_boot = check_int("n_boot", n_boot, 100, 1_000_000)
+def _bootstrap(t, c, confidence, n_resamples, random_state) -> tuple[float, float]:
+    n_boot = check_int("n_resamples", n_resamples, 100, 1_000_000)
     res = stats.bootstrap(
         (t, c),
         _diff,
@@ -165,13 +176,15 @@ def _bootstrap(t, c, confidence, n_boot, random_state) -> tuple[float, float]:
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
+@renamed_alpha
+@renamed_parameters(n_boot="n_resamples")
 def compare_proportions(
     data: pd.DataFrame,
     outcome_col: str = "retained",
     treatment_col: str = "treated",
-    alpha: float = 0.05,
+    confidence_level: float = 0.95,
     method: str = "normal",
-    n_boot: int = 2000,
+    n_resamples: int = 2000,
     random_state=None,
 ) -> EffectEstimate:
     """Effect of the treatment on a 0/1 outcome: difference in proportions with an interval.
@@ -179,7 +192,7 @@ def compare_proportions(
     With ``p1``, ``p0`` the shares in the treated and control arms of sizes ``n1``, ``n0``:
 
     * ``method="normal"``: Wald interval ``p1 - p0 ± z * sqrt(p1 q1 / n1 + p0 q0 / n0)``;
-    * ``method="bootstrap"``: percentile interval from ``n_boot`` resamples of each arm
+    * ``method="bootstrap"``: percentile interval from ``n_resamples`` resamples of each arm
       (:func:`scipy.stats.bootstrap`).
 
     The p-value is the pooled two-proportion z-test's,
@@ -193,11 +206,12 @@ def compare_proportions(
         0/1 outcome (1 = retained).
     treatment_col : str
         1 = got the offer, 0 = control.
-    alpha : float
-        1 − confidence level of the interval, in (0, 1).
+    confidence_level : float
+        Confidence level of the interval, in (0, 1) (it replaces ``alpha``: ``alpha=0.05``
+        still works, as 0.95).
     method : {"normal", "bootstrap"}
-    n_boot : int
-        Bootstrap resamples.
+    n_resamples : int
+        Bootstrap resamples (old name ``n_boot``, which still works).
     random_state : None, int or numpy.random.Generator
         For the bootstrap.
 
@@ -211,7 +225,7 @@ def compare_proportions(
         For a missing column, an assignment other than 0/1, an outcome other than 0/1 or
         missing, or an arm with fewer than two customers.
     ParameterError
-        For ``alpha`` outside (0, 1) or an unknown ``method``.
+        For ``confidence_level`` outside (0, 1) or an unknown ``method``.
 
     Examples
     --------
@@ -221,7 +235,7 @@ def compare_proportions(
     >>> round(e.estimate, 3), round(e.ci_low, 3), round(e.ci_high, 3), round(e.p_value, 4)
     (0.1, 0.002, 0.198, 0.0477)
     """
-    a = _alpha(alpha)
+    a = _alpha(confidence_level)
     check_choice("method", method, ["normal", "bootstrap"])
     t, c = _arms(data, outcome_col, treatment_col, binary=True)
     n1, n0 = len(t), len(c)
@@ -235,7 +249,7 @@ def compare_proportions(
         se = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
         low, high = diff - z * se, diff + z * se
     else:
-        low, high = _bootstrap(t, c, 1 - a, n_boot, random_state)
+        low, high = _bootstrap(t, c, 1 - a, n_resamples, random_state)
     return EffectEstimate(
         outcome=outcome_col,
         kind="proportion",
@@ -248,24 +262,26 @@ def compare_proportions(
         p_value=p_value,
         n_control=n0,
         n_treated=n1,
-        confidence=1 - a,
+        confidence_level=1 - a,
     )
 
 
+@renamed_alpha
+@renamed_parameters(n_boot="n_resamples")
 def compare_means(
     data: pd.DataFrame,
     outcome_col: str = "revenue",
     treatment_col: str = "treated",
-    alpha: float = 0.05,
+    confidence_level: float = 0.95,
     method: str = "welch",
-    n_boot: int = 2000,
+    n_resamples: int = 2000,
     random_state=None,
 ) -> EffectEstimate:
     """Effect of the treatment on a numeric outcome: difference in means with an interval.
 
     ``method="welch"`` uses Welch's t interval and test, which do not assume equal variances in
     the two arms (:func:`scipy.stats.ttest_ind` with ``equal_var=False``);
-    ``method="bootstrap"`` gives a percentile interval from ``n_boot`` resamples of each arm —
+    ``method="bootstrap"`` gives a percentile interval from ``n_resamples`` resamples of each arm —
     useful for skewed outcomes such as revenue. The p-value is Welch's in both cases.
 
     Parameters
@@ -276,11 +292,12 @@ def compare_means(
         Numeric outcome (e.g. revenue over the evaluation window).
     treatment_col : str
         1 = got the offer, 0 = control.
-    alpha : float
-        1 − confidence level, in (0, 1).
+    confidence_level : float
+        Confidence level of the interval, in (0, 1) (it replaces ``alpha``: ``alpha=0.05``
+        still works, as 0.95).
     method : {"welch", "bootstrap"}
-    n_boot : int
-        Bootstrap resamples.
+    n_resamples : int
+        Bootstrap resamples (old name ``n_boot``, which still works).
     random_state : None, int or numpy.random.Generator
         For the bootstrap.
 
@@ -294,7 +311,7 @@ def compare_means(
         For a missing column, an assignment other than 0/1, a missing or non-numeric outcome,
         or an arm with fewer than two customers.
     ParameterError
-        For ``alpha`` outside (0, 1) or an unknown ``method``.
+        For ``confidence_level`` outside (0, 1) or an unknown ``method``.
 
     Examples
     --------
@@ -308,7 +325,7 @@ def compare_means(
     Welch, B. L. (1947). The generalization of "Student's" problem when several different
     population variances are involved. *Biometrika* 34(1-2), 28-35.
     """
-    a = _alpha(alpha)
+    a = _alpha(confidence_level)
     check_choice("method", method, ["welch", "bootstrap"])
     t, c = _arms(data, outcome_col, treatment_col, binary=False)
     test = stats.ttest_ind(t, c, equal_var=False)
@@ -316,7 +333,7 @@ def compare_means(
         ci = test.confidence_interval(confidence_level=1 - a)
         low, high = float(ci.low), float(ci.high)
     else:
-        low, high = _bootstrap(t, c, 1 - a, n_boot, random_state)
+        low, high = _bootstrap(t, c, 1 - a, n_resamples, random_state)
     return EffectEstimate(
         outcome=outcome_col,
         kind="mean",
@@ -329,7 +346,7 @@ def compare_means(
         p_value=float(test.pvalue),
         n_control=len(c),
         n_treated=len(t),
-        confidence=1 - a,
+        confidence_level=1 - a,
     )
 
 
@@ -352,7 +369,17 @@ class CampaignROI:
     roi: float
     profit_ci: tuple[float, float]
     roi_ci: tuple[float, float]
-    confidence: float
+    confidence_level: float
+
+    @property
+    def confidence(self) -> float:
+        """Old name of :attr:`confidence_level` (warns)."""
+        warnings.warn(
+            f"{type(self).__name__}.confidence is renamed confidence_level",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.confidence_level
 
     def as_series(self) -> pd.Series:
         """The fields as a Series (intervals as their two ends)."""
@@ -363,14 +390,16 @@ class CampaignROI:
         return pd.Series(d, name="campaign")
 
 
+@renamed_alpha
+@renamed_parameters(n_boot="n_resamples")
 def campaign_roi(
     data: pd.DataFrame,
     margin_rate: float,
     offer_cost: float,
     revenue_col: str = "revenue",
     treatment_col: str = "treated",
-    alpha: float = 0.05,
-    n_boot: int = 2000,
+    confidence_level: float = 0.95,
+    n_resamples: int = 2000,
     random_state=None,
 ) -> CampaignROI:
     """Incremental profit and ROI of a randomised campaign, with percentile-bootstrap intervals.
@@ -394,10 +423,11 @@ def campaign_roi(
         Cost of one offer, > 0.
     revenue_col, treatment_col : str
         Revenue over the evaluation window; 1 = got the offer, 0 = control.
-    alpha : float
-        1 − confidence level, in (0, 1).
-    n_boot : int
-        Bootstrap resamples.
+    confidence_level : float
+        Confidence level of the interval, in (0, 1) (it replaces ``alpha``: ``alpha=0.05``
+        still works, as 0.95).
+    n_resamples : int
+        Bootstrap resamples (old name ``n_boot``, which still works).
     random_state : None, int or numpy.random.Generator
 
     Returns
@@ -409,7 +439,8 @@ def campaign_roi(
     DataValidationError
         As :func:`compare_means`.
     ParameterError
-        For ``margin_rate`` outside (0, 1], ``offer_cost`` <= 0 or ``alpha`` outside (0, 1).
+        For ``margin_rate`` outside (0, 1], ``offer_cost`` <= 0 or ``confidence_level``
+        outside (0, 1).
 
     Examples
     --------
@@ -420,11 +451,11 @@ def campaign_roi(
     """
     m = check_number("margin_rate", margin_rate, 0, 1, low_open=True)
     cost = check_number("offer_cost", offer_cost, 0, low_open=True)
-    a = _alpha(alpha)
+    a = _alpha(confidence_level)
     t, c = _arms(data, revenue_col, treatment_col, binary=False)
     n1 = len(t)
     lift = float(_diff(t, c))
-    low, high = _bootstrap(t, c, 1 - a, n_boot, random_state)
+    low, high = _bootstrap(t, c, 1 - a, n_resamples, random_state)
 
     def profit(d: float) -> float:
         return n1 * (m * d - cost)
@@ -438,11 +469,11 @@ def campaign_roi(
         roi=profit(lift) / (n1 * cost),
         profit_ci=(profit(low), profit(high)),
         roi_ci=(profit(low) / (n1 * cost), profit(high) / (n1 * cost)),
-        confidence=1 - a,
+        confidence_level=1 - a,
     )
 
 
-def _design(p_control, lift, alpha) -> tuple[float, float, float]:
+def _design(p_control, lift, confidence_level) -> tuple[float, float, float]:
     p0 = check_number("p_control", p_control, 0, 1, low_open=True, high_open=True)
     d = check_number("lift", lift, 0, low_open=True)
     if p0 + d >= 1:
@@ -450,7 +481,7 @@ def _design(p_control, lift, alpha) -> tuple[float, float, float]:
             f"p_control + lift = {p0 + d:g} is not below 1: the treated arm's rate must be a "
             "probability; choose a smaller lift"
         )
-    return p0, p0 + d, _alpha(alpha)
+    return p0, p0 + d, _alpha(confidence_level)
 
 
 def _power(n: float, p0: float, p1: float, a: float) -> float:
@@ -461,16 +492,18 @@ def _power(n: float, p0: float, p1: float, a: float) -> float:
     return float(stats.norm.cdf((np.sqrt(n) * (p1 - p0) - z * null_sd) / alt_sd))
 
 
+@renamed_alpha
 def sample_size_proportions(
     p_control: float,
     lift: float,
-    alpha: float = 0.05,
+    confidence_level: float = 0.95,
     power: float = 0.8,
     continuity_correction: bool = False,
 ) -> int:
     """Customers per arm needed to detect an absolute ``lift`` in a proportion.
 
-    Two-sided test of two proportions at level ``alpha``, equal arms, normal approximation
+    Two-sided test of two proportions at significance level ``alpha = 1 - confidence_level``,
+    equal arms, normal approximation
     (Fleiss, Levin and Paik 2003, eq. 4.14), with ``p0 = p_control``, ``p1 = p0 + lift``,
     ``pbar = (p0 + p1) / 2``::
 
@@ -487,8 +520,9 @@ def sample_size_proportions(
         Rate in the control arm (e.g. retention without the offer), in (0, 1).
     lift : float
         Absolute lift to detect, > 0 and ``p_control + lift < 1``.
-    alpha : float
-        Significance level, in (0, 1).
+    confidence_level : float
+        One minus the test's significance level ``alpha``, in (0, 1); ``alpha=0.05`` (the old
+        parameter) still works, as 0.95.
     power : float
         Wanted probability of a significant result when the lift is real, in (0, 1).
     continuity_correction : bool
@@ -501,12 +535,12 @@ def sample_size_proportions(
     Raises
     ------
     ParameterError
-        For ``lift <= 0``, ``p_control + lift >= 1``, or ``p_control``, ``alpha`` or
-        ``power`` outside (0, 1).
+        For ``lift <= 0``, ``p_control + lift >= 1``, or ``p_control``,
+        ``confidence_level`` or ``power`` outside (0, 1).
 
     Examples
     --------
-    >>> sample_size_proportions(0.50, 0.25, alpha=0.05, power=0.90)
+    >>> sample_size_proportions(0.50, 0.25, confidence_level=0.95, power=0.90)
     77
     >>> sample_size_proportions(0.80, 0.04)
     1447
@@ -516,7 +550,7 @@ def sample_size_proportions(
     Fleiss, J. L., Tytun, A. and Ury, H. K. (1980). A simple approximation for calculating
     sample sizes for comparing independent proportions. *Biometrics* 36(2), 343-346.
     """
-    p0, p1, a = _design(p_control, lift, alpha)
+    p0, p1, a = _design(p_control, lift, confidence_level)
     pw = check_number("power", power, 0, 1, low_open=True, high_open=True)
     pbar = (p0 + p1) / 2
     za, zb = stats.norm.ppf(1 - a / 2), stats.norm.ppf(pw)
@@ -527,7 +561,10 @@ def sample_size_proportions(
     return int(np.ceil(n - 1e-9))
 
 
-def power_proportions(n_per_arm: int, p_control: float, lift: float, alpha: float = 0.05) -> float:
+@renamed_alpha
+def power_proportions(
+    n_per_arm: int, p_control: float, lift: float, confidence_level: float = 0.95
+) -> float:
     """Power of the two-sided two-proportion test with ``n_per_arm`` customers in each arm.
 
     ``Phi((sqrt(n) lift - z_(1-alpha/2) sqrt(2 pbar (1 - pbar))) / sqrt(p0 q0 + p1 q1))``,
@@ -545,12 +582,13 @@ def power_proportions(n_per_arm: int, p_control: float, lift: float, alpha: floa
     0.901
     """
     n = check_number("n_per_arm", n_per_arm, 2)
-    p0, p1, a = _design(p_control, lift, alpha)
+    p0, p1, a = _design(p_control, lift, confidence_level)
     return _power(n, p0, p1, a)
 
 
+@renamed_alpha
 def minimum_detectable_lift(
-    n_per_arm: int, p_control: float, alpha: float = 0.05, power: float = 0.8
+    n_per_arm: int, p_control: float, confidence_level: float = 0.95, power: float = 0.8
 ) -> float:
     """Smallest absolute lift that ``n_per_arm`` customers per arm detect with ``power``.
 
@@ -569,7 +607,7 @@ def minimum_detectable_lift(
     """
     n = check_number("n_per_arm", n_per_arm, 2)
     p0 = check_number("p_control", p_control, 0, 1, low_open=True, high_open=True)
-    a = _alpha(alpha)
+    a = _alpha(confidence_level)
     pw = check_number("power", power, 0, 1, low_open=True, high_open=True)
     top = 1 - p0 - 1e-9
     if _power(n, p0, p0 + top, a) < pw:
@@ -624,7 +662,7 @@ def plot_campaign_effect(
     est = np.array([e.estimate for e in effects.values()])
     err = np.array([[e.estimate - e.ci_low, e.ci_high - e.estimate] for e in effects.values()]).T
     style = {"fmt": "o", "color": "#2f6690", "capsize": 5, "lw": 2, "ms": 7} | kwargs
-    conf = {e.confidence for e in effects.values()}
+    conf = {e.confidence_level for e in effects.values()}
     ci = f"{conf.pop():.0%} interval" if len(conf) == 1 else "interval"
     ax.errorbar(est, y, xerr=err, label=f"estimate and {ci}", **style)
     if truth is not None:

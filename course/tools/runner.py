@@ -1,16 +1,20 @@
 """Run the course: execute chapter notebooks with papermill and render them to HTML.
 
-Used by ``make run``; also usable directly::
+Course tooling, not part of the learner package. Used by ``make run``; also usable directly
+from the repository's folder (or any folder inside it)::
 
-    python -m helpers.runner                       # every chapter, default parameters
-    python -m helpers.runner --nb 01               # one chapter (by number or name)
-    python -m helpers.runner --profile smoke       # a workshop profile (course/profiles/)
-    python -m helpers.runner --nb 01 -p retention_rate=0.8
+    python course/tools/runner.py                       # every chapter, default parameters
+    python course/tools/runner.py --nb 01               # one chapter (by number or name)
+    python course/tools/runner.py --profile smoke       # a workshop profile (course/profiles/)
+    python course/tools/runner.py --nb 01 -p retention_rate=0.8
 
-Executed notebooks go to ``build/executed/``, HTML pages to ``build/html/`` with an
-``index.html``. A failing notebook is reported with the cell that failed, the other notebooks
-still run, and the command exits with status 1. Profiles, chapter names and parameter names are
-all checked before anything runs.
+The repository is the folder, from the working directory upwards, that holds ``notebooks/``
+and ``course/profiles/`` (never the folder of this file, so two clones that share one
+environment each build into their own ``build/``). Executed notebooks go to
+``build/executed/``, HTML pages to ``build/html/`` with an ``index.html``. A failing notebook
+is reported with the cell that failed, the other notebooks still run, and the command exits
+with status 1. Profiles, chapter names and parameter names are all checked before anything
+runs.
 """
 
 from __future__ import annotations
@@ -26,11 +30,39 @@ import yaml
 
 from helpers.exceptions import ParameterError
 
-__all__ = ["Job", "Result", "load_profile", "main", "plan", "run_jobs"]
+__all__ = ["Job", "Result", "chapters", "find_root", "load_profile", "main", "plan", "run_jobs"]
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
-PROFILES = ROOT / "course" / "profiles"
+
+def find_root(start: Path | None = None) -> Path:
+    """The course repository: ``start`` (default: the working directory) or the first folder
+    above it that holds both ``notebooks/`` and ``course/profiles/``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no such folder exists, with the way to fix it.
+    """
+    start = Path.cwd() if start is None else Path(start)
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / "notebooks").is_dir() and (folder / "course" / "profiles").is_dir():
+            return folder
+    raise FileNotFoundError(
+        f"{start} is not inside the course repository: no folder from it upwards holds "
+        "notebooks/ and course/profiles/; run the command from the repository's folder "
+        "(cd into your clone first)"
+    )
+
+
+def __getattr__(name: str) -> Path:
+    # ROOT, NOTEBOOKS and PROFILES follow the working directory, read at each use.
+    if name == "ROOT":
+        return find_root()
+    if name == "NOTEBOOKS":
+        return find_root() / "notebooks"
+    if name == "PROFILES":
+        return find_root() / "course" / "profiles"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -56,8 +88,9 @@ class Result:
     output: Path | None = None
 
 
-def chapters(folder: Path = NOTEBOOKS) -> list[Path]:
-    """Chapter notebooks in course order (``NN_topic.ipynb``)."""
+def chapters(folder: Path | None = None) -> list[Path]:
+    """Chapter notebooks in course order (``NN_topic.ipynb``); default: the repository's."""
+    folder = find_root() / "notebooks" if folder is None else Path(folder)
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -70,13 +103,19 @@ def _find_chapter(ref: str, available: list[Path]) -> Path:
     return hits[0]
 
 
-def available_profiles(folder: Path = PROFILES) -> list[str]:
+def available_profiles(folder: Path | None = None) -> list[str]:
+    folder = _profiles() if folder is None else Path(folder)
     return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
-def load_profile(name: str, folder: Path = PROFILES) -> dict:
+def _profiles() -> Path:
+    return find_root() / "course" / "profiles"
+
+
+def load_profile(name: str, folder: Path | None = None) -> dict:
     """Read ``course/profiles/<name>.yaml``: ``chapters`` (list or "all") and ``parameters``
     (per chapter name, a mapping of overrides)."""
+    folder = _profiles() if folder is None else Path(folder)
     path = folder / f"{name}.yaml"
     if not path.is_file():
         raise ParameterError(
@@ -103,8 +142,8 @@ def plan(
     nb: list[str] | None = None,
     profile: str | None = None,
     overrides: dict | None = None,
-    folder: Path = NOTEBOOKS,
-    profiles: Path = PROFILES,
+    folder: Path | None = None,
+    profiles: Path | None = None,
 ) -> list[Job]:
     """Resolve chapters and parameters; every name is checked here, before anything runs.
 
@@ -264,20 +303,23 @@ def _parse_overrides(items: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.runner", description="Execute the course's chapter notebooks."
+        prog="python course/tools/runner.py",
+        description="Execute the course's chapter notebooks (run it inside the repository).",
     )
     parser.add_argument("--nb", action="append", help="chapter number or name (repeatable)")
-    parser.add_argument("--profile", help=f"workshop profile in {PROFILES.relative_to(ROOT)}/")
+    parser.add_argument("--profile", help="workshop profile in course/profiles/")
     parser.add_argument("-p", "--param", action="append", default=[], help="NAME=VALUE override")
-    parser.add_argument("--build", default=str(ROOT / "build"), help="output folder")
+    parser.add_argument("--build", help="output folder (default: build/ of the repository)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
     args = parser.parse_args(argv)
     nbs = [n for item in args.nb or [] for n in item.split(",") if n]
     try:
+        root = find_root()
         jobs = plan(nbs or None, args.profile, _parse_overrides(args.param))
-    except ParameterError as err:
+    except (ParameterError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    args.build = args.build or str(root / "build")
     results = run_jobs(jobs, Path(args.build), render=not args.no_html)
     print()
     print(format_table(results))

@@ -1,10 +1,14 @@
 """Build the course's derived copies: student and instructor notebooks, and the website.
 
-Used by ``make student``, ``make instructor`` and ``make book``::
+Course tooling, not part of the learner package. Used by ``make student``, ``make instructor``
+and ``make book``, from the repository's folder (or any folder inside it)::
 
-    python -m helpers.coursebuild student      # build/student/: no solutions, no outputs
-    python -m helpers.coursebuild instructor   # build/instructor/: full chapters, no outputs
-    python -m helpers.coursebuild book         # build/book/: static site from build/executed/
+    python course/tools/coursebuild.py student      # build/student/: no solutions, no outputs
+    python course/tools/coursebuild.py instructor   # build/instructor/: full chapters, no outputs
+    python course/tools/coursebuild.py book         # build/book/: site from build/executed/
+
+The repository and its ``build/`` folder are found from the working directory (see
+``runner.find_root``), never from the folder of this file.
 
 The website is plain HTML rendered offline: nbconvert's lab template for the chapters (figures
 embedded in the page), the course documents rendered from Markdown, one navigation bar. Links
@@ -23,12 +27,10 @@ import sys
 from pathlib import Path
 
 import nbformat
-
-from helpers.runner import NOTEBOOKS, ROOT, chapters
+from runner import chapters, find_root
 
 __all__ = ["build_book", "build_copies", "math_to_mathml", "student_notebook"]
 
-COURSE = ROOT / "course"
 DOCUMENTS = {"syllabus": "Syllabus", "instructor_guide": "Instructor guide", "glossary": "Glossary"}
 _REMOTE = re.compile(
     r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<link[^>]*\bhref=[\"']https?://[^>]*>",
@@ -116,8 +118,9 @@ def _instructor_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return out
 
 
-def build_copies(kind: str, target: Path, source: Path = NOTEBOOKS) -> list[Path]:
-    """Write every chapter's ``student`` or ``instructor`` copy into ``target``."""
+def build_copies(kind: str, target: Path, source: Path | None = None) -> list[Path]:
+    """Write every chapter's ``student`` or ``instructor`` copy into ``target`` (the chapters
+    of ``source``, default: the repository's ``notebooks/``)."""
     make = {"student": student_notebook, "instructor": _instructor_notebook}[kind]
     if target.exists():
         shutil.rmtree(target)
@@ -212,7 +215,7 @@ def build_book(executed: Path, target: Path) -> list[Path]:
         pages.append(page)
         items.append(f'<li><a href="chapters/{stem}.html">{html.escape(title)}</a></li>')
     for doc, label in DOCUMENTS.items():
-        source = COURSE / f"{doc}.md"
+        source = find_root() / "course" / f"{doc}.md"
         text = source.read_text(encoding="utf-8") if source.exists() else f"# {label}\n"
         page = target / f"{doc}.html"
         page.write_text(_page(label, _markdown(text), _nav("")), encoding="utf-8")
@@ -236,11 +239,15 @@ def build_book(executed: Path, target: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.coursebuild")
+    parser = argparse.ArgumentParser(prog="python course/tools/coursebuild.py")
     parser.add_argument("kind", choices=["student", "instructor", "book"])
-    parser.add_argument("--build", default=str(ROOT / "build"), help="build folder")
+    parser.add_argument("--build", help="build folder (default: build/ of the repository)")
     args = parser.parse_args(argv)
-    build = Path(args.build)
+    try:
+        build = Path(args.build) if args.build else find_root() / "build"
+    except FileNotFoundError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     if args.kind == "book":
         try:
             pages = build_book(build / "executed", build / "book")
