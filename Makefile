@@ -1,6 +1,6 @@
 # The course's commands. `make run` and `make test` set everything up on a fresh clone.
 #   make run [NB=01] [PROFILE=smoke] [PARAMS="retention_rate=0.8 horizon=20"]
-#   make env | test | test-site | browser | java | lab | lint | bench | refresh NB=01 | constraints | clean | distclean
+#   make env | check | test | test-site | browser | java | lab | lint | bench | refresh NB=01 | constraints | clean | distclean
 # Another Python or environment folder: make env PYTHON=/usr/bin/python3 VENV=build/venv-3.11
 
 SHELL := /bin/bash
@@ -22,6 +22,7 @@ help:
 	@echo "make env      only create the environment $(VENV) (PYTHON=..., VENV=... to choose)"
 	@echo "make run      execute every chapter into build/ (NB=01, PROFILE=name, PARAMS='k=v ...');"
 	@echo "             without Java, chapter 16 skips its Spark parts (make java to add them)"
+	@echo "make check    the package tests alone (no chapter runs, no Spark, no browser): about a minute"
 	@echo "make test     package tests, the chapters' checked outputs (nbval), the website in Chromium"
 	@echo "make lab      JupyterLab on the course"
 	@echo "make lint     ruff over src, tests, bench, notebooks and course/tools"
