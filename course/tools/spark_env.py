@@ -16,10 +16,9 @@ In a test module (``course/tools`` is on the import path of the tests)::
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import shutil
-from pathlib import Path
+
+from helpers.data import spark_missing
 
 __all__ = ["require_spark", "spark_missing"]
 
@@ -27,16 +26,6 @@ _ENABLE = (
     "install a Java runtime (`make java`, with root or sudo, or `conda install -c conda-forge "
     "openjdk`) and the spark extra (`make env`, or pip install -c constraints.txt -e '.[spark]')"
 )
-
-
-def spark_missing() -> str:
-    """Why Spark cannot run here, or ``""`` when it can (pyspark and a Java runtime found)."""
-    if importlib.util.find_spec("pyspark") is None:
-        return "the pyspark package is not installed"
-    java_home = os.environ.get("JAVA_HOME", "")
-    if not (shutil.which("java") or (java_home and Path(java_home, "bin", "java").exists())):
-        return "no Java runtime was found (no java on the PATH, no JAVA_HOME)"
-    return ""
 
 
 def require_spark() -> None:

@@ -103,6 +103,7 @@ _WHERE: dict[str, str] = {
     "load_cdnow": "helpers.data",
     "load_cdnow_published_summary": "helpers.data",
     "load_donations": "helpers.data",
+    "spark_missing": "helpers.data",
     "summary_sql": "helpers.data",
     "validate_transactions": "helpers.data",
     "BehaviourSegmenter": "helpers.customer_base",

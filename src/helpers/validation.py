@@ -22,6 +22,7 @@ import pandas as pd
 from helpers.exceptions import DataValidationError, NotFittedError, ParameterError
 
 __all__ = [
+    "CONFIDENCE_FROM_ALPHA",
     "DEFAULT_TIME_UNIT",
     "SHOW",
     "TIME_UNITS",
@@ -35,7 +36,7 @@ __all__ = [
     "check_probability",
     "check_time_unit",
     "numeric_column",
-    "renamed_alpha",
+    "renamed_attribute",
     "renamed_parameters",
     "require_columns",
     "rows",
@@ -381,44 +382,93 @@ def check_is_fitted(estimator, attributes: str | Iterable[str] | None = None) ->
 # --- renamed parameters -----------------------------------------------------------------------
 
 
-def renamed_parameters(**renames: str) -> Callable:
+def renamed_parameters(**renames: str | tuple[str, Callable]) -> Callable:
     """Keep old keyword names of a function working, with a FutureWarning.
 
     ``@renamed_parameters(id_col="customer_col")`` lets callers still pass ``id_col=...``;
-    they are told to use ``customer_col``. Passing both names is an error.
+    they are told to use ``customer_col``. Passing both names is an error. Where the old
+    parameter meant something else, give the new name with a converter of the old value:
+    ``@renamed_parameters(alpha=CONFIDENCE_FROM_ALPHA)`` turns ``alpha=0.05`` into
+    ``confidence_level=0.95``.
     """
+    targets = {old: (new, None) if isinstance(new, str) else new for old, new in renames.items()}
 
     def decorate(func: Callable) -> Callable:
         params = inspect.signature(func).parameters
-        for old, new in renames.items():
+        for old, (new, _) in targets.items():
             if new not in params:
                 raise TypeError(f"{func.__qualname__} has no parameter {new!r} (for {old!r})")
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            for old, new in renames.items():
-                if old in kwargs:
-                    if new in kwargs:
-                        raise ParameterError(
-                            f"{func.__name__}() got both {old!r} and {new!r}; "
-                            f"{old!r} is the old name of {new!r}: pass only {new}=..."
-                        )
-                    warnings.warn(
-                        f"{func.__name__}(): parameter {old!r} is renamed {new!r}; "
-                        f"pass {new}=... (the old name will be removed)",
-                        FutureWarning,
-                        stacklevel=2,
+            for old, (new, convert) in targets.items():
+                if old not in kwargs:
+                    continue
+                if new in kwargs:
+                    raise ParameterError(
+                        f"{func.__name__}() got both {old!r} and {new!r}; "
+                        f"{old!r} is the old name of {new!r}: pass only {new}=..."
                     )
-                    kwargs[new] = kwargs.pop(old)
+                value = kwargs.pop(old)
+                if convert is None:
+                    how = f"parameter {old!r} is renamed {new!r}; pass {new}=..."
+                else:
+                    value = convert(value)
+                    how = f"parameter {old!r} is replaced by {new!r}; pass {new}={value!r}"
+                warnings.warn(
+                    f"{func.__name__}(): {how} (the old name will be removed)",
+                    FutureWarning,
+                    stacklevel=2,
+                )
+                kwargs[new] = value
             return func(*args, **kwargs)
 
-        wrapper.__renamed_parameters__ = dict(renames)
+        wrapper.__renamed_parameters__ = {old: new for old, (new, _) in targets.items()}
         return wrapper
 
     return decorate
 
 
-# --- frames with columns, and the old significance parameter ---------------------------------
+def _confidence_from_alpha(alpha) -> float:
+    alpha = check_number("alpha", alpha, 0, 1, low_open=True, high_open=True)
+    return round(1.0 - alpha, 12)
+
+
+#: For :func:`renamed_parameters`: the old significance level ``alpha`` as ``confidence_level``
+#: (``alpha=0.05`` is ``confidence_level=0.95``).
+CONFIDENCE_FROM_ALPHA = ("confidence_level", _confidence_from_alpha)
+
+
+class renamed_attribute:  # noqa: N801 - used like a decorator-made property
+    """A class attribute that keeps an old attribute or method name working, with a warning.
+
+    ``confidence = renamed_attribute("confidence_level")`` in a class body makes
+    ``obj.confidence`` return ``obj.confidence_level`` (or the bound method of that name) and
+    warn FutureWarning.
+    """
+
+    def __init__(self, new: str):
+        self.new = new
+        self.__deprecated_alias_of__ = new
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.old = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = getattr(obj, self.new)
+        cls = type(obj).__name__
+        use = f"call {self.new}(...)" if callable(value) else f"use .{self.new}"
+        warnings.warn(
+            f"{cls}.{self.old} is renamed {cls}.{self.new}; {use} (the old name will be removed)",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return value
+
+
+# --- frames with columns --------------------------------------------------------------------
 
 
 def check_columns(
@@ -439,35 +489,3 @@ def check_columns(
     check_frame(data, name, **kwargs)
     require_columns(data, columns, name)
     return data
-
-
-def renamed_alpha(func: Callable) -> Callable:
-    """Keep the old ``alpha`` keyword (a significance level) working as ``confidence_level``.
-
-    ``alpha=0.05`` becomes ``confidence_level=0.95``, with a FutureWarning. Use it where a
-    function took ``alpha`` and now takes ``confidence_level``.
-    """
-    if "confidence_level" not in inspect.signature(func).parameters:
-        raise TypeError(f"{func.__qualname__} has no parameter 'confidence_level'")
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        if "alpha" in kwargs:
-            if "confidence_level" in kwargs:
-                raise ParameterError(
-                    f"{func.__name__}() got both 'alpha' and 'confidence_level'; pass only "
-                    "confidence_level=... (it is 1 - alpha)"
-                )
-            alpha = check_number("alpha", kwargs.pop("alpha"), 0, 1, low_open=True, high_open=True)
-            warnings.warn(
-                f"{func.__name__}(): parameter 'alpha' is replaced by 'confidence_level' "
-                f"(1 - alpha); pass confidence_level={round(1 - alpha, 12):g} "
-                "(the old name will be removed)",
-                FutureWarning,
-                stacklevel=2,
-            )
-            kwargs["confidence_level"] = round(1.0 - alpha, 12)
-        return func(*args, **kwargs)
-
-    wrapper.__renamed_parameters__ = {"alpha": "confidence_level"}
-    return wrapper

@@ -16,13 +16,13 @@ from lifelines.statistics import multivariate_logrank_test
 
 from helpers.exceptions import DataValidationError, ParameterError
 from helpers.validation import (
+    CONFIDENCE_FROM_ALPHA,
     DEFAULT_TIME_UNIT,
     TIME_UNITS,
     check_columns,
     check_date,
     check_number,
     check_time_unit,
-    renamed_alpha,
     renamed_parameters,
     rows,
 )
@@ -174,7 +174,7 @@ def fit_weibull(
     return WeibullAFTFitter().fit(data, duration_col=duration_col, event_col=event_col)
 
 
-@renamed_alpha
+@renamed_parameters(alpha=CONFIDENCE_FROM_ALPHA)
 def check_proportional_hazards(
     model: CoxPHFitter,
     df: pd.DataFrame,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln
@@ -21,7 +19,7 @@ from helpers.clv._base import (
     _weights,
 )
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import check_is_fitted, rows
+from helpers.validation import check_is_fitted, renamed_attribute, rows
 
 __all__ = ["BGBB"]
 
@@ -283,31 +281,7 @@ class BGBB(_MLEModel):
             )
         return _scalar_or_array(out)
 
-    # old names ------------------------------------------------------------------------------
-    def conditional_expected_transactions(self, n_future, summary: pd.DataFrame) -> pd.Series:
-        """Old name of :meth:`conditional_expected_purchases` (warns FutureWarning)."""
-        _renamed("conditional_expected_transactions", "conditional_expected_purchases")
-        return self.conditional_expected_purchases(n_future, summary)
-
-    def expected_transactions(self, n):
-        """Old name of :meth:`expected_purchases` (warns FutureWarning)."""
-        _renamed("expected_transactions", "expected_purchases")
-        return self.expected_purchases(n)
-
-    def probability_of_transactions(self, n, x):
-        """Old name of :meth:`probability_of_purchases` (warns FutureWarning)."""
-        _renamed("probability_of_transactions", "probability_of_purchases")
-        return self.probability_of_purchases(n, x)
-
-    # Marks the old names for tools (the vocabulary test) as deprecated aliases.
-    conditional_expected_transactions.__deprecated_alias_of__ = "conditional_expected_purchases"
-    expected_transactions.__deprecated_alias_of__ = "expected_purchases"
-    probability_of_transactions.__deprecated_alias_of__ = "probability_of_purchases"
-
-
-def _renamed(old: str, new: str) -> None:
-    warnings.warn(
-        f"BGBB.{old} is renamed BGBB.{new}; call {new}(...) (the old name will be removed)",
-        FutureWarning,
-        stacklevel=3,
-    )
+    # old names, kept working with a FutureWarning --------------------------------------------
+    conditional_expected_transactions = renamed_attribute("conditional_expected_purchases")
+    expected_transactions = renamed_attribute("expected_purchases")
+    probability_of_transactions = renamed_attribute("probability_of_purchases")

@@ -20,6 +20,7 @@ from helpers.data.scale import (
     DIALECTS,
     FILE_FORMATS,
     day_number_sql,
+    spark_missing,
     summary_sql,
 )
 from helpers.data.transactions import (
@@ -39,6 +40,7 @@ __all__ = [
     "load_cdnow",
     "load_cdnow_published_summary",
     "load_donations",
+    "spark_missing",
     "summary_sql",
     "validate_transactions",
 ]

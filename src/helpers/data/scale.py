@@ -19,6 +19,7 @@ can be read (and run by hand on another SQL engine).
 from __future__ import annotations
 
 import glob as _glob
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -32,7 +33,7 @@ import pandas as pd
 from helpers.exceptions import DataValidationError, ParameterError
 from helpers.validation import SHOW, check_choice, require_columns
 
-__all__ = ["DIALECTS", "FILE_FORMATS", "day_number_sql", "summary_sql"]
+__all__ = ["DIALECTS", "FILE_FORMATS", "day_number_sql", "spark_missing", "summary_sql"]
 
 #: SQL dialects :func:`summary_sql` writes.
 DIALECTS = ("duckdb", "spark")
@@ -354,6 +355,20 @@ def checks_sql(
 # ---------------------------------------------------------------------------------------------
 # Inputs
 # ---------------------------------------------------------------------------------------------
+
+
+def spark_missing() -> str:
+    """Why Spark cannot run here, or ``""`` when it can.
+
+    Spark needs the ``pyspark`` package (the ``spark`` extra) and a Java runtime (``java`` on
+    the PATH, or ``JAVA_HOME``). Chapter 16 and the Spark tests ask this before they start one.
+    """
+    if importlib.util.find_spec("pyspark") is None:
+        return "the pyspark package is not installed"
+    java_home = os.environ.get("JAVA_HOME", "")
+    if not (shutil.which("java") or (java_home and Path(java_home, "bin", "java").exists())):
+        return "no Java runtime was found (no java on the PATH, no JAVA_HOME)"
+    return ""
 
 
 def is_spark_dataframe(obj) -> bool:

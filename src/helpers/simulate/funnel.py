@@ -9,7 +9,6 @@ snapshot the opportunities still undecided are open, as a CRM system would show 
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +22,7 @@ from helpers.validation import (
     check_int,
     check_number,
     check_probability,
+    renamed_attribute,
     renamed_parameters,
 )
 
@@ -59,15 +59,7 @@ class FunnelTruth:
     eventual_outcome: pd.Series = field(repr=False)
     eventual_stage: pd.Series = field(repr=False)
 
-    @property
-    def snapshot(self) -> pd.Timestamp:
-        """Old name of :attr:`observation_end` (warns)."""
-        warnings.warn(
-            "FunnelTruth.snapshot is renamed observation_end; use truth.observation_end",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return self.observation_end
+    snapshot = renamed_attribute("observation_end")  # the old name, warns
 
     @property
     def cumulative(self) -> dict[str, float]:

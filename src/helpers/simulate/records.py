@@ -10,13 +10,18 @@ which person each record belongs to — is returned separately from the records.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from helpers.validation import check_date, check_int, check_probability, renamed_parameters
+from helpers.validation import (
+    check_date,
+    check_int,
+    check_probability,
+    renamed_attribute,
+    renamed_parameters,
+)
 
 __all__ = [
     "CHANNELS",
@@ -109,15 +114,7 @@ class RecordsTruth:
     missing: dict = field(default_factory=lambda: {c: dict(m) for c, m in MISSING.items()})
     update_age_days: dict = field(default_factory=lambda: dict(UPDATE_AGE_DAYS))
 
-    @property
-    def snapshot(self) -> pd.Timestamp:
-        """Old name of :attr:`observation_end` (warns)."""
-        warnings.warn(
-            "RecordsTruth.snapshot is renamed observation_end; use truth.observation_end",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return self.observation_end
+    snapshot = renamed_attribute("observation_end")  # the old name, warns
 
     @property
     def n_people(self) -> int:

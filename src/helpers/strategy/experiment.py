@@ -23,7 +23,6 @@ Cambridge University Press.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import asdict, dataclass
 
 import matplotlib.pyplot as plt
@@ -36,11 +35,12 @@ from scipy.optimize import brentq
 
 from helpers.exceptions import DataValidationError, ParameterError
 from helpers.validation import (
+    CONFIDENCE_FROM_ALPHA,
     check_choice,
     check_columns,
     check_int,
     check_number,
-    renamed_alpha,
+    renamed_attribute,
     renamed_parameters,
     rows,
 )
@@ -80,15 +80,7 @@ class EffectEstimate:
     n_treated: int
     confidence_level: float
 
-    @property
-    def confidence(self) -> float:
-        """Old name of :attr:`confidence_level` (warns)."""
-        warnings.warn(
-            f"{type(self).__name__}.confidence is renamed confidence_level",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return self.confidence_level
+    confidence = renamed_attribute("confidence_level")  # the old name, warns
 
     def covers(self, value: float) -> bool:
         """True when ``value`` lies inside the confidence interval."""
@@ -176,8 +168,7 @@ def _bootstrap(t, c, confidence, n_resamples, random_state) -> tuple[float, floa
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
-@renamed_alpha
-@renamed_parameters(n_boot="n_resamples")
+@renamed_parameters(alpha=CONFIDENCE_FROM_ALPHA, n_boot="n_resamples")
 def compare_proportions(
     data: pd.DataFrame,
     outcome_col: str = "retained",
@@ -266,8 +257,7 @@ def compare_proportions(
     )
 
 
-@renamed_alpha
-@renamed_parameters(n_boot="n_resamples")
+@renamed_parameters(alpha=CONFIDENCE_FROM_ALPHA, n_boot="n_resamples")
 def compare_means(
     data: pd.DataFrame,
     outcome_col: str = "revenue",
@@ -371,15 +361,7 @@ class CampaignROI:
     roi_ci: tuple[float, float]
     confidence_level: float
 
-    @property
-    def confidence(self) -> float:
-        """Old name of :attr:`confidence_level` (warns)."""
-        warnings.warn(
-            f"{type(self).__name__}.confidence is renamed confidence_level",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return self.confidence_level
+    confidence = renamed_attribute("confidence_level")  # the old name, warns
 
     def as_series(self) -> pd.Series:
         """The fields as a Series (intervals as their two ends)."""
@@ -390,8 +372,7 @@ class CampaignROI:
         return pd.Series(d, name="campaign")
 
 
-@renamed_alpha
-@renamed_parameters(n_boot="n_resamples")
+@renamed_parameters(alpha=CONFIDENCE_FROM_ALPHA, n_boot="n_resamples")
 def campaign_roi(
     data: pd.DataFrame,
     margin_rate: float,
@@ -492,7 +473,7 @@ def _power(n: float, p0: float, p1: float, a: float) -> float:
     return float(stats.norm.cdf((np.sqrt(n) * (p1 - p0) - z * null_sd) / alt_sd))
 
 
-@renamed_alpha
+@renamed_parameters(alpha=CONFIDENCE_FROM_ALPHA)
 def sample_size_proportions(
     p_control: float,
     lift: float,
@@ -561,7 +542,7 @@ def sample_size_proportions(
     return int(np.ceil(n - 1e-9))
 
 
-@renamed_alpha
+@renamed_parameters(alpha=CONFIDENCE_FROM_ALPHA)
 def power_proportions(
     n_per_arm: int, p_control: float, lift: float, confidence_level: float = 0.95
 ) -> float:
@@ -586,7 +567,7 @@ def power_proportions(
     return _power(n, p0, p1, a)
 
 
-@renamed_alpha
+@renamed_parameters(alpha=CONFIDENCE_FROM_ALPHA)
 def minimum_detectable_lift(
     n_per_arm: int, p_control: float, confidence_level: float = 0.95, power: float = 0.8
 ) -> float:
