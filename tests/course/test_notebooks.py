@@ -10,6 +10,7 @@ parameters that stop a chapter in its first cells. The structure tests are fast 
 from __future__ import annotations
 
 import ast
+import functools
 
 import coursebuild
 import nbformat
@@ -100,14 +101,6 @@ def _run(path, tmp_path, parameters):
     return _read(out)
 
 
-def _self_checks(nb) -> list[str]:
-    texts = []
-    for c in nb.cells:
-        if c.cell_type == "code" and "check_answer(" in c.source:
-            texts.append("".join(o.get("data", {}).get("text/plain", "") for o in c.outputs))
-    return texts
-
-
 SMOKE = load_profile("smoke")["parameters"]
 
 
@@ -122,7 +115,7 @@ def test_student_copy_runs_with_small_parameters_and_no_self_check_passes(path, 
     student.parent.mkdir()
     nbformat.write(coursebuild.student_notebook(_read(path)), student)
     nb = _run(student, tmp_path, parameters)
-    verdicts = _self_checks(nb)
+    verdicts = _nbval_plugin().self_check_verdicts(nb)  # the same reading as the nbval run
     assert verdicts
     assert not any(v.startswith("✓") for v in verdicts), verdicts
     assert all(v.strip() for v in verdicts), f"a self-check printed nothing: {verdicts}"
@@ -151,6 +144,7 @@ def test_bad_choice_parameter(tmp_path):
         _run(NOTEBOOKS / "00_welcome.ipynb", tmp_path, {"cdnow_kind": "full"})
 
 
+@functools.cache
 def _nbval_plugin():
     """The repository's conftest.py, which keeps what nbval executes (loaded by path)."""
     import importlib.util

@@ -60,11 +60,6 @@ def _summary_frame(data, what: str, columns: list[str]) -> pd.DataFrame:
     return check_frame(data, what)
 
 
-def _numeric(df: pd.DataFrame, col: str, what: str) -> np.ndarray:
-    """A column as float64, refusing non-numeric, missing and infinite values."""
-    return numeric_column(df, col, what)
-
-
 def _nonnegative(df: pd.DataFrame, x: np.ndarray, col: str, what: str) -> None:
     bad = x < 0
     if bad.any():
@@ -91,7 +86,7 @@ def _weights(df: pd.DataFrame, weight_col: str | None, what: str) -> np.ndarray:
     require_columns(
         df, {"weight_col": weight_col}, what, fix="pass weight_col=None for one customer per row"
     )
-    w = _numeric(df, weight_col, what)
+    w = numeric_column(df, weight_col, what)
     _nonnegative(df, w, weight_col, what)
     if w.sum() <= 0:
         raise DataValidationError(
@@ -105,9 +100,9 @@ def _continuous_summary(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Checked (frequency, recency, T, weight) of a continuous-time summary."""
     df = _summary_frame(data, what, ["frequency", "recency", "T"])
-    x = _numeric(df, "frequency", what)
-    tx = _numeric(df, "recency", what)
-    T = _numeric(df, "T", what)
+    x = numeric_column(df, "frequency", what)
+    tx = numeric_column(df, "recency", what)
+    T = numeric_column(df, "T", what)
     for col, v in (("frequency", x), ("recency", tx), ("T", T)):
         _nonnegative(df, v, col, what)
     _integer(df, x, "frequency", what)

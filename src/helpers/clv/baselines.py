@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.clv._base import _continuous_summary, _numeric
+from helpers.clv._base import _continuous_summary
 from helpers.customer_base.equity import retention_clv
 from helpers.exceptions import DataValidationError
-from helpers.validation import check_int, check_number, require_columns
+from helpers.validation import check_int, check_number, numeric_column, require_columns
 
 __all__ = ["cohort_retention_clv", "historical_clv", "retention_clv"]
 
@@ -74,7 +74,7 @@ def historical_clv(
         what,
         fix="summarise with helpers.summarize(..., amount_col=...)",
     )
-    m = _numeric(summary, "monetary_value", what)
+    m = numeric_column(summary, "monetary_value", what)
     rate = np.divide(x * m, T, out=np.zeros(len(T)), where=T > 0)
     annuity = np.sum((1 + d) ** -np.arange(1, h + 1, dtype=np.float64))
     return pd.Series(mg * rate * L * annuity, index=summary.index, name="clv")

@@ -12,14 +12,13 @@ from helpers.clv._base import (
     _integer,
     _MLEModel,
     _nonnegative,
-    _numeric,
     _scalar_or_array,
     _summary_frame,
     _underflow_to_zero,
     _weights,
 )
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import check_is_fitted, renamed_attribute, rows
+from helpers.validation import check_is_fitted, numeric_column, renamed_attribute, rows
 
 __all__ = ["BGBB"]
 
@@ -28,7 +27,7 @@ _COLS = ["frequency", "recency", "n_periods"]
 
 def _discrete_summary(data, what: str, weight_col: str | None):
     df = _summary_frame(data, what, _COLS)
-    x, tx, n = (_numeric(df, c, what) for c in _COLS)
+    x, tx, n = (numeric_column(df, c, what) for c in _COLS)
     for col, v in zip(_COLS, (x, tx, n), strict=True):
         _nonnegative(df, v, col, what)
         _integer(df, v, col, what)

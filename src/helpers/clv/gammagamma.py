@@ -15,13 +15,12 @@ from helpers.clv._base import (
     _integer,
     _MLEModel,
     _nonnegative,
-    _numeric,
     _summary_frame,
     _underflow_to_zero,
     _weights,
 )
 from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
-from helpers.validation import check_int, check_number, rows
+from helpers.validation import check_int, check_number, numeric_column, rows
 
 __all__ = ["GammaGamma", "customer_lifetime_value"]
 
@@ -30,8 +29,8 @@ def _spend_columns(data, what: str, weight_col: str | None, warn: bool):
     """Checked (frequency, monetary_value, weight) of the repeat customers, with a warning that
     counts the customers without repeat purchases (they carry no spend information)."""
     df = _summary_frame(data, what, ["frequency", "monetary_value"])
-    x = _numeric(df, "frequency", what)
-    m = _numeric(df, "monetary_value", what)
+    x = numeric_column(df, "frequency", what)
+    m = numeric_column(df, "monetary_value", what)
     _nonnegative(df, x, "frequency", what)
     _integer(df, x, "frequency", what)
     w = _weights(df, weight_col, what)

@@ -17,9 +17,6 @@ from helpers.exceptions import ParameterError
 
 __all__ = ["datasets_dir", "load_cdnow", "load_cdnow_published_summary", "load_donations"]
 
-#: How many offending rows an error message shows.
-_SHOW = 5
-
 
 def datasets_dir() -> Path:
     """Folder that holds the bundled data sets.
