@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from numbers import Integral, Real
@@ -19,11 +20,17 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from helpers.exceptions import DataValidationError, NotFittedError, ParameterError
+from helpers.exceptions import (
+    DataQualityWarning,
+    DataValidationError,
+    NotFittedError,
+    ParameterError,
+)
 
 __all__ = [
     "CONFIDENCE_FROM_ALPHA",
     "DEFAULT_TIME_UNIT",
+    "EXCEL",
     "SHOW",
     "TIME_UNITS",
     "check_choice",
@@ -35,6 +42,9 @@ __all__ = [
     "check_number",
     "check_probability",
     "check_time_unit",
+    "date_column",
+    "id_codes",
+    "id_column",
     "numeric_column",
     "renamed_attribute",
     "renamed_parameters",
@@ -313,17 +323,39 @@ def check_choice(name: str, value, choices: Iterable, *, fix: str | None = None)
 def check_date(name: str, value, *, fix: str | None = None) -> pd.Timestamp:
     """Check that a parameter is a date (text such as '1997-09-30' or a timestamp).
 
-    Numbers are refused: ``pd.Timestamp(19970930)`` would silently be a time in 1970.
+    Text is read by the rules of :func:`date_column`, so '05/01/2024' (5 January or 1 May?)
+    is refused. Numbers are refused: ``pd.Timestamp(19970930)`` would silently be a time in
+    1970. A timestamp with a time zone keeps its wall-clock time in that zone and loses the
+    zone, as dates in data do.
+
+    Examples
+    --------
+    >>> check_date("observation_end", "2024-12-31")
+    Timestamp('2024-12-31 00:00:00')
+    >>> check_date("observation_end", "05/01/2024")
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.ParameterError: parameter 'observation_end' = '05/01/2024' reads as \
+day/month or as month/day (write it as 'YYYY-MM-DD'); pass a value that meets this
     """
     if isinstance(value, bool | Real | np.number):
         _fail(name, value, "is a number, not a date (write it as 'YYYY-MM-DD')", fix)
+    if isinstance(value, str):
+        try:
+            ts = date_column(pd.DataFrame({name: [value]}), name)[0]
+        except DataValidationError as why:
+            what = (
+                "reads as day/month or as month/day" if "swapped" in str(why) else "is not a date"
+            )
+            _fail(name, value, f"{what} (write it as 'YYYY-MM-DD')", fix)
+        return ts
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
         ts = pd.NaT
     if ts is pd.NaT:
         _fail(name, value, "is not a date (write it as 'YYYY-MM-DD')", fix)
-    return ts
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def check_time_unit(value, name: str = "time_unit", *, fix: str | None = None) -> str:
@@ -489,3 +521,412 @@ def check_columns(
     check_frame(data, name, **kwargs)
     require_columns(data, columns, name)
     return data
+
+
+# --- identifiers ------------------------------------------------------------------------------
+
+# Text that is a whole number written with a decimal part of zeros ("2.0", "17.00"): what a
+# spreadsheet or a float column makes of the id 2.
+_WHOLE_WITH_ZEROS = re.compile(r"^([+-]?\d+)\.0+$")
+
+
+def _canonical_id(value) -> str | None:
+    """One identifier as trimmed text; None when empty. Raises TypeError for a non-whole
+    number (an id is a code, never a measurement)."""
+    if isinstance(value, str):
+        text = value.strip()
+        whole = _WHOLE_WITH_ZEROS.match(text)
+        return (whole.group(1) if whole else text) or None
+    if isinstance(value, bool | np.bool_):
+        raise TypeError("a boolean")
+    if isinstance(value, Integral):
+        return str(int(value))
+    if isinstance(value, Real):
+        x = float(value)
+        if not math.isfinite(x) or not x.is_integer():
+            raise TypeError(f"the number {x!r}")
+        return str(int(x))
+    return str(value).strip() or None
+
+
+def id_codes(
+    data: pd.DataFrame, col: str, name: str = "data", *, allow_missing: bool = False
+) -> tuple[np.ndarray, pd.Index]:
+    """Identifier column as codes into its sorted distinct ids (text): ``(codes, ids)``.
+
+    Ids are text, trimmed of surrounding spaces (full-width and non-breaking spaces
+    included); a whole number, or text such as ``"2.0"``, is written as ``"2"``. Leading zeros
+    are kept (``"000123"`` is not ``"123"``). When these rules make two spellings one id
+    (``2``, ``"2"``, ``"2 "`` and ``"2.0"``), a :class:`~helpers.exceptions.DataQualityWarning`
+    says how many ids were merged and shows examples. The work is done once per distinct
+    value, so a column of millions of rows costs one hash pass.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    col : str
+        The identifier column.
+    name : str
+        What the table is called in messages.
+    allow_missing : bool
+        Missing or empty ids get code -1 instead of an error (a referral column where most
+        customers have no referrer).
+
+    Returns
+    -------
+    codes : numpy.ndarray of int64
+        Position of each row's id in ``ids`` (-1 for a missing id).
+    ids : pandas.Index of str
+        The distinct ids, sorted as text.
+
+    Raises
+    ------
+    DataValidationError
+        Missing or empty ids (unless ``allow_missing``), booleans, or numbers with a fraction.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"customer_id": ["000123", " 7", 8.0, " 7"]})
+    >>> codes, ids = id_codes(df, "customer_id", "transactions")
+    >>> list(ids), codes.tolist()
+    (['000123', '7', '8'], [0, 1, 2, 1])
+    """
+    s = data[col]
+    if pd.api.types.is_bool_dtype(s):
+        raise DataValidationError(
+            f"column {col!r} of {name} holds True/False values, not identifiers; pass the "
+            "column that holds the customer ids"
+        )
+    raw_codes, raw_uniques = pd.factorize(s, use_na_sentinel=True)
+    canonical = np.empty(len(raw_uniques), dtype=object)
+    bad = []
+    for i, value in enumerate(raw_uniques.tolist()):
+        try:
+            canonical[i] = _canonical_id(value)
+        except TypeError as why:
+            bad.append((i, why))
+    if bad:
+        bad_rows = np.isin(raw_codes, [i for i, _ in bad])
+        raise DataValidationError(
+            f"column {col!r} of {name} holds numbers with a fraction, not ids "
+            f"({rows(data.index, bad_rows, s)}); an id is a code: check that this is the id "
+            "column, or read the file with the ids as text (helpers.read_table does)"
+        )
+    empty = np.array([c is None for c in canonical], dtype=bool)
+    missing_row = (raw_codes < 0) | (empty[raw_codes] & (raw_codes >= 0))
+    if missing_row.any() and not allow_missing:
+        raise DataValidationError(
+            f"column {col!r} of {name} has {int(missing_row.sum())} missing or empty id(s) "
+            f"({rows(data.index, missing_row)}); every row needs an id: fill them in or "
+            "remove those rows"
+        )
+    kept = np.flatnonzero(~empty)
+    ids_sorted, inverse = np.unique(canonical[kept].astype(str), return_inverse=True)
+    to_final = np.full(len(raw_uniques), -1, dtype=np.int64)
+    to_final[kept] = inverse
+    merged = len(kept) - len(ids_sorted)
+    if merged:
+        spellings = pd.Series(raw_uniques[kept]).groupby(inverse).agg(list)
+        groups = spellings[spellings.map(len) > 1]
+        shown = "; ".join(
+            " = ".join(repr(_plain(v)) for v in forms[:4]) for forms in groups.iloc[:SHOW]
+        )
+        warnings.warn(
+            f"column {col!r} of {name}: {len(groups)} id(s) were written in more than one "
+            f"way and are counted as one customer each ({shown}); spaces around an id and "
+            "number forms such as 2.0 are not part of the id. If these are different "
+            "customers, give them distinct ids",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    codes = np.where(raw_codes >= 0, to_final[np.maximum(raw_codes, 0)], -1).astype(np.int64)
+    return codes, pd.Index(ids_sorted.astype(object), name=col)
+
+
+def id_column(
+    data: pd.DataFrame, col: str, name: str = "data", *, allow_missing: bool = False
+) -> pd.Series:
+    """Identifier column as trimmed text (``object`` dtype, None where missing).
+
+    The rules and warnings are those of :func:`id_codes`.
+
+    Examples
+    --------
+    >>> id_column(pd.DataFrame({"id": ["000123 ", 45, "46.0"]}), "id").tolist()
+    ['000123', '45', '46']
+    """
+    codes, ids = id_codes(data, col, name, allow_missing=allow_missing)
+    values = ids.to_numpy(dtype=object)[np.maximum(codes, 0)]
+    values[codes < 0] = None
+    return pd.Series(values, index=data.index, name=col, dtype=object)
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+#: ``date_format`` that reads numbers as Excel serial day numbers (days since 1899-12-30).
+EXCEL = "excel"
+_EXCEL_ORIGIN = "1899-12-30"
+
+# A time zone at the end of a time of day: "Z", "+08:00", "+0800", "-05".
+_OFFSET = re.compile(r"(?<=\d:\d\d)(?::\d\d(?:\.\d+)?)?\s*(Z|[+-]\d\d(?::?\d\d)?)$")
+_CHINESE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_YEAR_FIRST = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?=$|[ T])")
+_DAY_MONTH = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?=$|[ T])")
+
+
+def _strip_offset(text: str) -> str:
+    """Drop a trailing time zone but keep the seconds: the local wall-clock time stays."""
+    m = _OFFSET.search(text)
+    if not m:
+        return text
+    return text[: m.start(1)].rstrip()
+
+
+def _parse_text_dates(
+    text: pd.Series, col: str, name: str, dayfirst: bool | None, index: pd.Index
+) -> pd.Series:
+    """Text dates (missing values already None) as datetime64[ns]; the rules of date_column."""
+    t = text.map(_strip_offset, na_action="ignore")
+    t = t.str.replace(_CHINESE, r"\1-\2-\3", regex=True)
+    ymd = t.str.extract(_YEAR_FIRST)
+    year_first = ymd[0].notna().to_numpy()
+    if year_first.any():
+        iso = ymd[0] + "-" + ymd[1].str.zfill(2) + "-" + ymd[2].str.zfill(2)
+        rest = t.str.replace(_YEAR_FIRST, "", regex=True)
+        t = t.where(~year_first, iso + rest)
+    dm = t.str.extract(_DAY_MONTH)
+    has_dm = dm[0].notna().to_numpy()
+    if has_dm.any():
+        a = dm[0].astype(float).to_numpy()
+        b = dm[2].astype(float).to_numpy()
+        short_year = has_dm & (dm[3].str.len() == 2).to_numpy()
+        if short_year.any():
+            raise DataValidationError(
+                f"column {col!r} of {name} has dates with a two-digit year "
+                f"({rows(index, short_year, text)}); the century is not known: pass "
+                "date_format= with the full pattern, e.g. date_format='%d/%m/%y' (years 69-99 "
+                "become 19xx, 00-68 become 20xx), or write four-digit years"
+            )
+        day_first = has_dm & (a > 12)
+        month_first = has_dm & (b > 12)
+        if day_first.any() and month_first.any():
+            raise DataValidationError(
+                f"column {col!r} of {name} mixes day/month/year "
+                f"({rows(index, day_first, text)}) and month/day/year "
+                f"({rows(index, month_first, text)}) dates; write them all one way (YYYY-MM-DD "
+                "is safest) and load again"
+            )
+        if dayfirst is None:
+            if day_first.any():
+                dayfirst = True
+            elif month_first.any():
+                dayfirst = False
+            else:
+                raise DataValidationError(
+                    f"column {col!r} of {name} has dates such as {text[has_dm].iloc[0]!r} in "
+                    "which the day and the month can be swapped (no day is above 12); say "
+                    "which comes first: dayfirst=True (day/month/year) or dayfirst=False "
+                    "(month/day/year), or pass date_format=, e.g. date_format='%d/%m/%Y'"
+                )
+        elif (month_first if dayfirst else day_first).any():
+            wrong = month_first if dayfirst else day_first
+            raise DataValidationError(
+                f"column {col!r} of {name}: dayfirst={dayfirst} does not fit "
+                f"{int(wrong.sum())} date(s) ({rows(index, wrong, text)}); check the order "
+                f"of day and month, or pass dayfirst={not dayfirst}"
+            )
+        day, month = (dm[0], dm[2]) if dayfirst else (dm[2], dm[0])
+        iso = dm[3] + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
+        rest = t.str.replace(_DAY_MONTH, "", regex=True)
+        t = t.where(~has_dm, iso + rest)
+    parsed = pd.to_datetime(t, format="ISO8601", errors="coerce")
+    left = (parsed.isna() & t.notna()).to_numpy()
+    if left.any():
+        # Month names ("5 Jan 2024", "Jan 5, 2024") cannot be read two ways.
+        named = left & t.str.contains(r"[A-Za-z]{3}", regex=True, na=False).to_numpy()
+        if named.any():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                again = pd.to_datetime(t[named], format="mixed", errors="coerce")
+            parsed = parsed.copy()
+            parsed[named] = again
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.astype("datetime64[ns]")
+
+
+def _number_dates(s: pd.Series, col: str, name: str, date_format: str | None, index) -> pd.Series:
+    x = pd.to_numeric(s, errors="coerce").astype("float64")
+    present = x.notna().to_numpy()
+    if date_format == EXCEL:
+        return pd.to_datetime(x, unit="D", origin=_EXCEL_ORIGIN).astype("datetime64[ns]")
+    if date_format is not None:
+        whole = present & (x.fillna(0) % 1 == 0).to_numpy()
+        text = pd.Series(None, index=s.index, dtype=object)
+        text[whole] = x[whole].astype("int64").astype(str)
+        text[present & ~whole] = x[present & ~whole].astype(str)
+        return pd.to_datetime(text, format=date_format, errors="coerce")
+    v = x[present]
+    if len(v) and (v % 1 == 0).all() and v.between(10_000_101, 99_991_231).all():
+        how = "they look like YYYYMMDD: pass date_format='%Y%m%d'"
+    elif len(v) and v.between(1, 2_958_465).all():
+        how = (
+            "if they are Excel serial dates (days since 1899-12-30, what Excel saves for a "
+            f"date cell formatted as a number), pass date_format={EXCEL!r}; or convert "
+            f"yourself: pd.to_datetime(df[{col!r}], unit='D', origin='1899-12-30')"
+        )
+    else:
+        how = "write them as dates (YYYY-MM-DD) in the source"
+    raise DataValidationError(
+        f"column {col!r} of {name} holds numbers ({s.dtype}), not dates "
+        f"({rows(index, present, s)}); {how}"
+    )
+
+
+def date_column(
+    data: pd.DataFrame,
+    col: str,
+    name: str = "data",
+    *,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    allow_missing: bool = False,
+) -> pd.Series:
+    """A date column as ``datetime64[ns]`` without a time zone, read by stated rules.
+
+    Rules, in order:
+
+    - Dates with a time zone (a timezone-aware column, or text ending in ``+08:00`` or ``Z``)
+      keep the wall-clock time in their own zone: a purchase at 23:30 in Shanghai is on that
+      day in Shanghai, whatever the zone of the computer that reads the file.
+    - Text: ``YYYY-MM-DD`` with or without a time of day (mixed in one column is fine);
+      ``YYYY/MM/DD`` and ``YYYY.MM.DD``; ``2024年1月5日``; month names (``5 Jan 2024``).
+      Day-and-month-first text (``05/01/2024``) is read in the order the column itself shows
+      (a first number above 12 means day first); when no value decides it, the column is
+      refused and ``dayfirst`` must say. Two-digit years are refused.
+    - Numbers are refused with the conversion to use, unless ``date_format`` says what they
+      are: ``"%Y%m%d"`` for 20240105, ``"excel"`` for Excel serial day numbers.
+    - ``date_format`` (a strftime pattern) reads every value with that pattern only.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    col : str
+    name : str
+        What the table is called in messages.
+    date_format : str, optional
+        A strftime pattern such as ``"%d.%m.%Y"``, or ``"excel"``.
+    dayfirst : bool, optional
+        For day/month/year (True) or month/day/year (False) text.
+    allow_missing : bool
+        Keep missing values as NaT instead of refusing them.
+
+    Returns
+    -------
+    pandas.Series of datetime64[ns]
+        Same index as ``data``; the input is not modified.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the column, the offending rows and the option or fix.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"date": ["05/01/2024", "17/01/2024"]})
+    >>> date_column(df, "date").dt.strftime("%Y-%m-%d").tolist()
+    ['2024-01-05', '2024-01-17']
+    >>> date_column(pd.DataFrame({"date": ["05/01/2024"]}), "date")
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.DataValidationError: column 'date' of data has dates such as \
+'05/01/2024' in which the day and the month can be swapped (no day is above 12); say which \
+comes first: dayfirst=True (day/month/year) or dayfirst=False (month/day/year), or pass \
+date_format=, e.g. date_format='%d/%m/%Y'
+    """
+    if date_format is not None and not isinstance(date_format, str):
+        raise ParameterError(
+            f"parameter 'date_format' = {date_format!r} is not text; pass a pattern such as "
+            f"'%d/%m/%Y', or {EXCEL!r} for Excel serial numbers"
+        )
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise ParameterError(f"parameter 'dayfirst' = {dayfirst!r} must be True, False or None")
+    s = data[col]
+    index = data.index
+    if isinstance(s.dtype, pd.ArrowDtype):
+        s = _from_arrow(s)
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        out = s.dt.tz_localize(None)
+    elif pd.api.types.is_datetime64_dtype(s):
+        out = s
+    elif pd.api.types.is_bool_dtype(s):
+        raise DataValidationError(
+            f"column {col!r} of {name} holds True/False values, not dates; pass the column "
+            "with the dates"
+        )
+    elif pd.api.types.is_numeric_dtype(s):
+        out = _number_dates(s, col, name, date_format, index)
+    else:
+        obj = s.astype(object)
+        is_text = obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        text = obj.where(is_text, None).map(str.strip, na_action="ignore")
+        text = text.where(text != "", None)
+        other = ~is_text & obj.notna().to_numpy()
+        out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+        if other.any():
+            kinds = obj[other].map(
+                lambda v: isinstance(v, Real | np.number) and not isinstance(v, bool)
+            )
+            if kinds.any():
+                nums = obj[other][kinds.to_numpy()]
+                _number_dates(nums, col, name, date_format, nums.index)  # raises
+            stamps = obj[other].map(
+                lambda v: (
+                    pd.Timestamp(v).tz_localize(None) if pd.Timestamp(v).tzinfo else pd.Timestamp(v)
+                )
+            )
+            out[other] = pd.to_datetime(stamps.astype(object)).astype("datetime64[ns]")
+        if text.notna().any():
+            if date_format == EXCEL:
+                out[is_text] = _number_dates(text[is_text], col, name, EXCEL, index)
+            elif date_format is not None:
+                out[is_text] = pd.to_datetime(text[is_text], format=date_format, errors="coerce")
+            else:
+                out[is_text] = _parse_text_dates(text[is_text], col, name, dayfirst, index[is_text])
+        unread = is_text & text.notna().to_numpy() & out.isna().to_numpy()
+        if unread.any():
+            how = (
+                f"they do not match date_format={date_format!r}: correct them or the pattern"
+                if date_format is not None
+                else "write them as YYYY-MM-DD, or pass date_format= with their pattern "
+                "(e.g. date_format='%d.%m.%Y %H:%M')"
+            )
+            raise DataValidationError(
+                f"column {col!r} of {name} has {int(unread.sum())} value(s) that are not dates "
+                f"({rows(index, unread, s)}); {how}"
+            )
+    out = out.astype("datetime64[ns]")
+    missing = out.isna().to_numpy()
+    if missing.any() and not allow_missing:
+        raise DataValidationError(
+            f"column {col!r} of {name} has {int(missing.sum())} missing date(s) "
+            f"({rows(index, missing)}); fill them from the source or remove those rows"
+        )
+    return pd.Series(out.to_numpy(), index=index, name=col)
+
+
+def _from_arrow(s: pd.Series) -> pd.Series:
+    """A pyarrow-backed column as the numpy-backed column pandas' own functions expect."""
+    import pyarrow as pa
+
+    t = s.dtype.pyarrow_dtype
+    if pa.types.is_timestamp(t):
+        unit = "datetime64[ns]" if t.tz is None else pd.DatetimeTZDtype("ns", t.tz)
+        return s.astype(unit)
+    if pa.types.is_date(t):
+        return s.astype("datetime64[ns]")
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        return s.astype("float64")
+    if pa.types.is_boolean(t):
+        return s.astype("boolean")
+    return s.astype(object).where(s.notna(), None)

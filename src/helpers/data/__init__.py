@@ -16,6 +16,7 @@ from helpers.data.datasets import (
     load_cdnow_published_summary,
     load_donations,
 )
+from helpers.data.reading import READ_FORMATS, read_table
 from helpers.data.scale import (
     DIALECTS,
     FILE_FORMATS,
@@ -33,6 +34,7 @@ __all__ = [
     "DIALECTS",
     "DataContract",
     "FILE_FORMATS",
+    "READ_FORMATS",
     "TransactionCheck",
     "contract_of",
     "datasets_dir",
@@ -40,6 +42,7 @@ __all__ = [
     "load_cdnow",
     "load_cdnow_published_summary",
     "load_donations",
+    "read_table",
     "spark_missing",
     "summary_sql",
     "validate_transactions",
