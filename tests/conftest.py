@@ -80,3 +80,27 @@ def donations():
     from helpers.data import load_donations
 
     return load_donations()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def datasets_unchanged():
+    """No test, loader or chapter run may change a file in datasets/: every file's sha256 is
+    taken before the first test and compared after the last (a failure shows as an error in
+    the teardown of the last test). tests/data/test_datasets.py checks them against the
+    published checksums of datasets/README.md."""
+    import hashlib
+
+    folder = ROOT / "datasets"
+
+    def digest() -> dict[str, str]:
+        return {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir())
+            if p.is_file()
+        }
+
+    before = digest()
+    yield
+    after = digest()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"files in datasets/ were changed, added or removed by the tests: {changed}"

@@ -7,10 +7,16 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from helpers import validation as v
-from helpers.exceptions import DataValidationError, NotFittedError, ParameterError
+from helpers.exceptions import (
+    DataQualityWarning,
+    DataValidationError,
+    NotFittedError,
+    ParameterError,
+)
 
 
 # --- offending rows ---------------------------------------------------------------------------
@@ -215,3 +221,119 @@ def test_renamed_parameters_checks_the_new_name_exists():
         @v.renamed_parameters(id_col="customer")
         def f(customer_col=None):
             return customer_col
+
+
+# --- identifiers ------------------------------------------------------------------------------
+
+
+def test_id_codes_merges_spellings_with_a_count():
+    df = pd.DataFrame({"customer_id": [2, "2", "2 ", "2.0", "000123", "123", "\u3000x\xa0"]})
+    with pytest.warns(DataQualityWarning, match=r"1 id\(s\) were written in more than one way"):
+        codes, ids = v.id_codes(df, "customer_id", "transactions")
+    assert list(ids) == ["000123", "123", "2", "x"]  # leading zeros kept, text order
+    assert codes.tolist() == [2, 2, 2, 2, 0, 1, 3]
+
+
+def test_id_codes_float_column_of_whole_numbers_is_text_without_warning():
+    df = pd.DataFrame({"customer_id": [1.0, 2.0, 10.0, 2.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        codes, ids = v.id_codes(df, "customer_id")
+    assert list(ids) == ["1", "10", "2"] and codes.tolist() == [0, 2, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "values, pattern",
+    [
+        (["a", ""], r"1 missing or empty id\(s\) \(row 1\)"),
+        (["a", None], r"1 missing or empty id\(s\) \(row 1\)"),
+        (["a", "   "], r"missing or empty id"),
+        ([1.5, 2.0], r"numbers with a fraction, not ids \(row 0: 1.5\)"),
+        ([True, False], r"holds True/False values, not identifiers"),
+    ],
+)
+def test_id_codes_refuses(values, pattern):
+    with pytest.raises(DataValidationError, match=pattern):
+        v.id_codes(pd.DataFrame({"customer_id": values}), "customer_id")
+
+
+def test_id_column_allow_missing_keeps_gaps_as_none():
+    s = v.id_column(pd.DataFrame({"referred_by": ["1.0", None, "", " 7"]}), "referred_by",
+                    allow_missing=True)  # fmt: skip
+    assert s.tolist() == ["1", None, None, "7"]
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def _dates(values, **kw):
+    return v.date_column(pd.DataFrame({"date": values}), "date", "log", **kw)
+
+
+def _iso(s):
+    return s.dt.strftime("%Y-%m-%d %H:%M").tolist()
+
+
+def test_date_column_reads_the_order_the_column_shows():
+    assert _iso(_dates(["05/01/2024", "17/01/2024"])) == ["2024-01-05 00:00", "2024-01-17 00:00"]
+    assert _iso(_dates(["05/01/2024", "01/17/2024"])) == ["2024-05-01 00:00", "2024-01-17 00:00"]
+    assert _iso(_dates(["05.01.2024"], dayfirst=True)) == ["2024-01-05 00:00"]
+    assert _iso(_dates(["05/01/2024"], dayfirst=False)) == ["2024-05-01 00:00"]
+
+
+@pytest.mark.parametrize(
+    "values, kw, pattern",
+    [
+        (["05/01/2024"], {}, r"day and the month can be swapped.*dayfirst=True"),
+        (["13/01/2024", "01/13/2024"], {}, r"mixes day/month/year \(row 0.*month/day/year"),
+        (["13/01/2024"], {"dayfirst": False}, r"dayfirst=False does not fit 1 date"),
+        (["05/01/24"], {}, r"two-digit year .*date_format='%d/%m/%y'"),
+        ([20240105, 20240201], {}, r"holds numbers .* date_format='%Y%m%d'"),
+        ([45292, 45293], {}, r"Excel serial dates .* date_format='excel'"),
+        (["2024-01-05", "soon"], {}, r"1 value\(s\) that are not dates \(row 1: 'soon'\)"),
+        (["2024-01-05", None], {}, r"1 missing date\(s\) \(row 1\)"),
+        (["05-01-2024"], {"date_format": "%Y/%m/%d"}, r"do not match date_format='%Y/%m/%d'"),
+        ([True], {}, r"True/False values, not dates"),
+    ],
+)
+def test_date_column_refuses(values, kw, pattern):
+    with pytest.raises(DataValidationError, match=pattern):
+        _dates(values, **kw)
+
+
+def test_date_column_forms():
+    got = _dates(
+        ["2024-01-05", "2024-01-05 13:45", "2024/1/5", "2024年1月5日", "5 Jan 2024",
+         "2024-01-05T23:30:00+08:00", "2024-01-05T23:30Z"]
+    )  # fmt: skip
+    assert _iso(got) == ["2024-01-05 00:00", "2024-01-05 13:45"] + ["2024-01-05 00:00"] * 3 + [
+        "2024-01-05 23:30",
+        "2024-01-05 23:30",
+    ]
+    assert _iso(_dates([20240105], date_format="%Y%m%d")) == ["2024-01-05 00:00"]
+    assert _iso(_dates([45296], date_format="excel")) == ["2024-01-05 00:00"]
+
+
+def test_date_column_time_zones_keep_their_own_wall_clock():
+    stamps = pd.to_datetime(["2024-01-05 23:30", "2024-01-06 00:30"]).tz_localize("Asia/Shanghai")
+    expected = ["2024-01-05 23:30", "2024-01-06 00:30"]
+    assert _iso(_dates(stamps)) == expected
+    arrow = pd.Series(stamps).astype(pd.ArrowDtype(pa.timestamp("us", tz="Asia/Shanghai")))
+    assert _iso(_dates(arrow)) == expected
+    naive_arrow = pd.Series(stamps.tz_localize(None)).astype(pd.ArrowDtype(pa.timestamp("ms")))
+    assert _iso(_dates(naive_arrow)) == expected
+    assert v.check_date("end", pd.Timestamp("2024-01-05 23:30", tz="Asia/Shanghai")) == (
+        pd.Timestamp("2024-01-05 23:30")
+    )
+
+
+def test_date_column_leaves_its_input_alone():
+    df = pd.DataFrame({"date": [" 2024-01-05 ", "17/01/2024"]})
+    before = df.copy()
+    _ = v.date_column(df, "date")
+    pd.testing.assert_frame_equal(df, before)
+
+
+def test_check_date_refuses_ambiguous_text():
+    with pytest.raises(ParameterError, match=r"reads as day/month or as month/day"):
+        v.check_date("observation_end", "05/01/2024")
