@@ -20,6 +20,7 @@ runs.
 from __future__ import annotations
 
 import argparse
+import difflib
 import html
 import sys
 import time
@@ -175,11 +176,14 @@ def plan(
             if key in declared:
                 params[key] = value
         jobs.append(Job(path, params))
+    declared_any = sorted({n for j in jobs for n in notebook_parameters(j.notebook)})
     for key in overrides or {}:
-        if not any(key in notebook_parameters(j.notebook) for j in jobs):
+        if key not in declared_any:
+            close = difflib.get_close_matches(key, declared_any, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ParameterError(
-                f"no selected chapter has a parameter {key!r}; check the spelling against the "
-                "chapter's parameters cell"
+                f"no selected chapter has a parameter {key!r}{hint}; check the spelling against "
+                "the chapter's parameters cell"
             )
     return jobs
 

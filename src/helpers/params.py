@@ -3,19 +3,47 @@
 Every chapter validates its ``parameters`` cell right after it, so a bad value passed with
 papermill (``-p retention_rate 1.5``) stops the notebook at once with a message that names the
 parameter, the allowed values and the fix, instead of a wrong result or a deep traceback.
+
+A misspelt name (``-p retension_rate 0.9``) would otherwise run the chapter with its defaults,
+silently: papermill only logs a warning. :func:`check_injected_parameters`, called first in the
+validation cell, stops the chapter with the unknown name and the closest declared one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import ast
+import difflib
+import sys
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from helpers import validation
+from helpers.exceptions import ParameterError
 
-__all__ = ["check_choice", "check_date", "check_int", "check_number", "check_probability"]
+__all__ = [
+    "check_choice",
+    "check_date",
+    "check_injected_parameters",
+    "check_int",
+    "check_number",
+    "check_parameter_names",
+    "check_probability",
+]
 
 _FIX = "set it in the parameters cell, or pass e.g. `-p {name} <value>` to papermill"
+
+#: First line of the cell papermill injects after the ``parameters`` cell (its Python
+#: translator writes ``# Parameters`` and then one ``name = value`` line per parameter).
+INJECTED_HEADER = "# Parameters"
+
+#: Names papermill itself may inject (``--inject-paths``); every chapter accepts them.
+PAPERMILL_NAMES = ("PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH")
+
+_NAME_FIX = (
+    "fix the name in your papermill call (`-p NAME VALUE` on the command line, the keys of "
+    "`parameters=` in papermill.execute_notebook)"
+)
 
 
 def check_number(
@@ -70,3 +98,161 @@ def check_choice(name: str, value, choices: Iterable) -> object:
 def check_date(name: str, value) -> pd.Timestamp:
     """Check that a parameter is a date (text such as '1997-09-30' or a timestamp)."""
     return validation.check_date(name, value, fix=_FIX.format(name=name))
+
+
+def check_parameter_names(
+    given: Iterable[str], declared: Iterable[str], *, fix: str = _NAME_FIX
+) -> None:
+    """Check that every given parameter name is one the chapter declares.
+
+    Parameters
+    ----------
+    given : iterable of str
+        Names passed in, e.g. the keys papermill injected.
+    declared : iterable of str
+        Names of the chapter's ``parameters`` cell, in its order.
+    fix : str
+        The end of the message, saying how to fix it.
+
+    Raises
+    ------
+    ParameterError
+        If a given name is not declared, listing each unknown name with the closest declared
+        one (:func:`difflib.get_close_matches`) and all declared names.
+
+    Examples
+    --------
+    >>> check_parameter_names(["seed"], ["retention_rate", "seed"])
+    >>> check_parameter_names(["retension_rate"], ["retention_rate", "seed"])
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.ParameterError: unknown parameter 'retension_rate' (did you mean \
+'retention_rate'?); this chapter's parameters are: retention_rate, seed; fix the name in your \
+papermill call (`-p NAME VALUE` on the command line, the keys of `parameters=` in \
+papermill.execute_notebook)
+    """
+    declared = list(dict.fromkeys(declared))
+    unknown = [name for name in dict.fromkeys(given) if name not in declared]
+    if not unknown:
+        return
+    named = []
+    for name in unknown:
+        close = difflib.get_close_matches(str(name), declared, n=1)
+        named.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    noun = "parameter" if len(unknown) == 1 else "parameters"
+    raise ParameterError(
+        f"unknown {noun} {', '.join(named)}; this chapter's parameters are: "
+        f"{', '.join(declared) or '(none)'}; {fix}"
+    )
+
+
+def _assigned_names(source: str) -> list[str] | None:
+    """Names a cell assigns, in order; None unless the cell holds only assignments."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    names: list[str] = []
+
+    def collect(target: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, ast.Tuple | ast.List):
+            for element in target.elts:
+                collect(element)
+        elif isinstance(target, ast.Starred):
+            collect(target.value)
+
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign):
+            collect(node.target)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                collect(target)
+        else:
+            return None
+    return list(dict.fromkeys(names))
+
+
+def _kernel_history() -> list[str] | None:
+    """Sources of the cells the IPython kernel has run, in order, or None outside IPython."""
+    if "IPython" not in sys.modules:  # never imported: not inside IPython
+        return None
+    shell = sys.modules["IPython"].get_ipython()
+    if shell is None:
+        return None
+    # The history manager's list is the one IPython shows as ``In``; a chapter variable
+    # named ``In`` cannot hide it.
+    history = getattr(getattr(shell, "history_manager", None), "input_hist_parsed", None)
+    if history is None:
+        history = shell.user_ns.get("In")
+    return list(history) if history is not None else None
+
+
+def check_injected_parameters(history: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Refuse parameters injected by papermill that the chapter does not declare.
+
+    papermill runs a misspelt parameter (``-p retension_rate 0.9``) with the chapter's
+    defaults and only logs a warning. Call this function first in the cell right after the
+    ``parameters`` cell: it reads the kernel's input history (IPython's ``In``), where papermill's
+    injected cell (first line ``# Parameters``) is the cell just before the current one and the
+    ``parameters`` cell the one before that, and compares the names each assigns (read with
+    :mod:`ast`, nothing is executed).
+
+    With no injected cell just before the current one (nbval, JupyterLab, a plain run, a
+    re-run of one cell) or outside IPython, it does nothing. It checks names only; the
+    ``check_*`` calls that follow check the values.
+
+    Parameters
+    ----------
+    history : sequence of str, optional
+        Cell sources in the order they ran, the current cell last; default: the running
+        IPython kernel's ``In``.
+
+    Returns
+    -------
+    tuple of str
+        The names papermill injected, all declared (empty when nothing was injected).
+
+    Raises
+    ------
+    ParameterError
+        If an injected name is not in the ``parameters`` cell, naming it, the closest declared
+        name and every declared name (see :func:`check_parameter_names`).
+
+    Examples
+    --------
+    >>> parameters = "retention_rate: float = 0.75  # yearly\\nseed: int = 42  # random seed"
+    >>> current = "check_injected_parameters()"
+    >>> check_injected_parameters(["", parameters, "# Parameters\\nseed = 7\\n", current])
+    ('seed',)
+    >>> check_injected_parameters(["", parameters, current])  # no papermill parameters
+    ()
+    >>> check_injected_parameters(["", parameters, "# Parameters\\nretension_rate = 0.9", current])
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.ParameterError: unknown parameter 'retension_rate' (did you mean \
+'retention_rate'?); this chapter's parameters are: retention_rate, seed; fix the name in your \
+papermill call (`-p NAME VALUE` on the command line, the keys of `parameters=` in \
+papermill.execute_notebook)
+    """
+    if history is None:
+        history = _kernel_history()
+        if history is None:
+            return ()
+    history = list(history)
+    # [..., parameters cell, injected cell, current cell]: papermill runs them in this order.
+    if len(history) < 3:
+        return ()
+    parameters, injected = history[-3], history[-2]
+    lines = str(injected).splitlines()
+    if not lines or lines[0].strip() != INJECTED_HEADER:
+        return ()
+    given = _assigned_names(injected)
+    declared = _assigned_names(parameters)
+    if not given or not declared:
+        # Not papermill's layout (its cell holds only assignments, after the parameters cell,
+        # which does too): there is no reliable list to check against.
+        return ()
+    check_parameter_names([n for n in given if n not in PAPERMILL_NAMES], declared)
+    return tuple(given)

@@ -41,7 +41,9 @@ def test_unknown_profile_chapter_and_parameter_fail_before_running():
     with pytest.raises(ParameterError, match=r"no chapter '42'; the chapters are: 00_welcome"):
         runner.plan(["42"])
     with pytest.raises(
-        ParameterError, match=r"no selected chapter has a parameter 'retension_rate'"
+        ParameterError,
+        match=r"no selected chapter has a parameter 'retension_rate' \(did you mean "
+        r"'retention_rate'\?\)",
     ):
         runner.plan(overrides={"retension_rate": 0.8})
 
