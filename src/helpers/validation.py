@@ -33,6 +33,7 @@ __all__ = [
     "EXCEL",
     "SHOW",
     "TIME_UNITS",
+    "binary_column",
     "check_choice",
     "check_columns",
     "check_date",
@@ -46,10 +47,12 @@ __all__ = [
     "id_codes",
     "id_column",
     "numeric_column",
+    "numeric_values",
     "renamed_attribute",
     "renamed_parameters",
     "require_columns",
     "rows",
+    "text_numbers",
 ]
 
 #: How many offending rows an error message shows.
@@ -224,6 +227,93 @@ below 0 (row 1: -2.0); correct or remove them
                 f"({rows(data.index, below, s)}); correct or remove them"
             )
     return x
+
+
+def binary_column(
+    data: pd.DataFrame, col: str, name: str = "data", *, meaning: str = "1 = yes, 0 = no"
+) -> np.ndarray:
+    """A 0/1 column (an event indicator, a label) as booleans, refusing any other coding.
+
+    True/False and the numbers 0 and 1 are accepted. Missing values, text and any other number
+    are refused with the values found: a column coded 1/2 (R's survival convention, 1 censored
+    and 2 event; SPSS's 1 no and 2 yes) would otherwise be read as "every row is 1".
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    col : str
+    name : str
+        What the table is called in the message.
+    meaning : str
+        What 1 and 0 stand for, for the message ("1 = churned, 0 = still active").
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Raises
+    ------
+    DataValidationError
+        Naming the column, the rows, the values found and how to recode them.
+
+    Examples
+    --------
+    >>> binary_column(pd.DataFrame({"event": [0, 1, 1.0, True]}), "event").tolist()
+    [False, True, True, True]
+    >>> binary_column(pd.DataFrame({"status": [1, 2, 2]}), "status", "subscriptions")
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.DataValidationError: column 'status' of subscriptions holds 2 value(s) \
+other than 0 and 1 (rows 1, 2); the values found are [1, 2]. It must be 0 or 1 (1 = yes, 0 = \
+no) or True/False. A 1/2 coding (R's survival: 1 = censored, 2 = event; SPSS: 1 = no, 2 = yes) \
+is recoded with df['status'] = (df['status'] == 2).astype(int)
+    """
+    s = data[col]
+    missing = s.isna().to_numpy()
+    if missing.any():
+        raise DataValidationError(
+            f"column {col!r} of {name} has {int(missing.sum())} missing value(s) "
+            f"({rows(data.index, missing)}); every row needs 0 or 1 ({meaning}): fill them from "
+            "the source or remove those rows"
+        )
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=bool)
+    values = s.to_numpy()
+    if pd.api.types.is_numeric_dtype(s):
+        x = values.astype(np.float64)
+        bad = (x != 0) & (x != 1)
+    else:  # text or mixed objects: only real 0/1 numbers and booleans pass
+        ok = np.array(
+            [isinstance(v, bool | np.bool_ | Real) and v in (0, 1) for v in values], dtype=bool
+        )
+        bad = ~ok
+    if bad.any():
+        found = pd.unique(s)
+        try:
+            found = sorted(found.tolist())
+        except TypeError:  # text mixed with numbers
+            found = sorted(found.tolist(), key=repr)
+        shown = repr([_plain(v) for v in found[:10]])[:-1] + (", …]" if len(found) > 10 else "]")
+        if set(found) <= {1, 2} and pd.api.types.is_numeric_dtype(s):
+            how = (
+                "A 1/2 coding (R's survival: 1 = censored, 2 = event; SPSS: 1 = no, 2 = yes) is "
+                f"recoded with df[{col!r}] = (df[{col!r}] == 2).astype(int)"
+            )
+        elif {str(v).strip() for v in found} <= {"0", "1", "0.0", "1.0"}:
+            how = f"They are text: convert them with df[{col!r}] = pd.to_numeric(df[{col!r}])"
+        else:
+            how = (
+                f"Recode it, e.g. df[{col!r}] = (df[{col!r}] == <the value that means 1>)"
+                ".astype(int)"
+            )
+        raise DataValidationError(
+            f"column {col!r} of {name} holds {int(bad.sum())} value(s) other than 0 and 1 "
+            f"({rows(data.index, bad)}); the values found are {shown}. It must be 0 or 1 "
+            f"({meaning}) or True/False. {how}"
+        )
+    if pd.api.types.is_numeric_dtype(s):
+        return x == 1
+    return np.array([v == 1 for v in values], dtype=bool)
 
 
 # --- numbers, choices, dates ------------------------------------------------------------------
@@ -523,6 +613,145 @@ def check_columns(
     return data
 
 
+# --- numbers written as text ------------------------------------------------------------------
+
+_CURRENCY = re.compile(r"[$€£¥￥₩₹]|元|RMB|CNY|USD|EUR|GBP|JPY", re.IGNORECASE)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,.' \u00a0\u202f])\d{3}(\1\d{3})*([.,]\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
+
+
+def text_numbers(
+    data: pd.DataFrame,
+    col: str,
+    name: str = "data",
+    *,
+    decimal: str = ".",
+    comma_fix: str | None = None,
+) -> pd.Series:
+    """A column of numbers, possibly written as text, as float64 (NaN where missing).
+
+    Number columns pass as they are. Text is read as a plain number (surrounding spaces and
+    empty cells are fine: empty is missing); anything else is refused with what it looks like
+    and the fix, never turned into a missing value: a decimal comma (``"3,5"``), a thousands
+    separator (``"1,234.50"``, ``"1 234"``), a currency sign or code (``"¥12"``, ``"12 元"``),
+    a percent sign. With ``decimal=","`` (files written with ``;`` between fields often use it)
+    ``"3,5"`` is 3.5, and a value with a ``.`` is refused (a thousands separator or a mix of
+    decimal marks). Infinite values and booleans are refused.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    col : str
+    name : str
+        What the table is called in messages.
+    decimal : {".", ","}
+        The decimal mark of numbers written as text.
+    comma_fix : str, optional
+        How the caller's user reads decimal commas (e.g. "pass decimal=','"); by default the
+        pandas conversion to run first.
+
+    Returns
+    -------
+    pandas.Series of float64
+        Same index as ``data``; the input is not modified.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the column, the offending rows and the fix.
+
+    Examples
+    --------
+    >>> text_numbers(pd.DataFrame({"amount": ["3.5", " 12", None]}), "amount").tolist()
+    [3.5, 12.0, nan]
+    >>> text_numbers(pd.DataFrame({"amount": ["3,5", "2"]}), "amount", decimal=",").tolist()
+    [3.5, 2.0]
+    >>> text_numbers(pd.DataFrame({"amount": ["3,5", "12,75"]}), "amount", "orders")
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.DataValidationError: column 'amount' of orders has 2 value(s) written \
+with a decimal comma (rows 0: '3,5', 1: '12,75'); convert them first: \
+df['amount'] = pd.to_numeric(df['amount'].str.replace(',', '.'))
+    """
+    if decimal not in (".", ","):
+        raise ParameterError(f"parameter 'decimal' = {decimal!r} must be '.' or ','")
+    s = data[col]
+    if isinstance(s.dtype, pd.ArrowDtype):
+        s = _from_arrow(s)
+    if pd.api.types.is_bool_dtype(s):
+        raise DataValidationError(
+            f"column {col!r} of {name} holds True/False values, not numbers; pass the column "
+            "with the numbers"
+        )
+    if pd.api.types.is_numeric_dtype(s):
+        x = pd.Series(s.to_numpy(dtype=np.float64, na_value=np.nan), index=data.index)
+    else:
+        obj = s.astype(object)
+        flags = obj.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(dtype=bool)
+        if flags.any():
+            raise DataValidationError(
+                f"column {col!r} of {name} holds True/False values "
+                f"({rows(data.index, flags, s)}), not numbers; correct them at the source"
+            )
+        is_text = obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        text = obj.where(is_text, None).map(str.strip, na_action="ignore")
+        # Empty, and what df.astype(str) writes for a missing value, are missing values.
+        text = text.where(~text.isin(["", "nan", "NaN", "<NA>", "None"]), None)
+        if decimal == ",":
+            dotted = text.str.contains(".", regex=False, na=False).to_numpy(dtype=bool)
+            if dotted.any():
+                raise DataValidationError(
+                    f"column {col!r} of {name} has {int(dotted.sum())} value(s) with a '.' "
+                    f"({rows(data.index, dotted, s)}) although decimal=','; remove thousands "
+                    "separators in the source, or leave decimal='.' if '.' is the decimal mark"
+                )
+            text = text.str.replace(",", ".", regex=False)
+        x = pd.Series(np.nan, index=data.index, dtype=np.float64)
+        x[is_text] = pd.to_numeric(text[is_text], errors="coerce").astype(np.float64)
+        others = ~is_text & obj.notna().to_numpy()
+        if others.any():
+            x[others] = pd.to_numeric(obj[others], errors="coerce").astype(np.float64)
+        unread = (is_text & text.notna().to_numpy() & x.isna().to_numpy()) | (
+            others & x.isna().to_numpy()
+        )
+        if unread.any():
+            bad = text.where(unread, None).fillna("")
+            comma = bad.str.match(_DECIMAL_COMMA) & ~bad.str.match(_THOUSANDS)
+            thousands = bad.str.match(_THOUSANDS)
+            currency = bad.str.contains(_CURRENCY)
+            percent = bad.str.contains("%", regex=False)
+            conv = f"df[{col!r}] = pd.to_numeric(df[{col!r}].str.replace(',', '.'))"
+            for mask, what, how in (
+                (currency, "a currency sign or code", "remove it in the source or with "
+                 f"df[{col!r}].str.replace(...) and keep the currency in the column's "
+                 "description"),
+                (percent, "a percent sign", "write shares as numbers (0.35 for 35%)"),
+                (comma, "a decimal comma", comma_fix or f"convert them first: {conv}"),
+                (thousands, "a thousands separator", "remove the separators in the source "
+                 "(format the cells as plain numbers) or convert first, e.g. "
+                 f"pd.to_numeric(df[{col!r}].str.replace(r'[,\\s]', '', regex=True))"
+                 + (f"; if the comma is the decimal mark, {comma_fix}" if comma_fix else "")),
+            ):  # fmt: skip
+                m = unread & mask.to_numpy(dtype=bool)
+                if m.any():
+                    raise DataValidationError(
+                        f"column {col!r} of {name} has {int(m.sum())} value(s) written with "
+                        f"{what} ({rows(data.index, m, s)}); {how}"
+                    )
+            raise DataValidationError(
+                f"column {col!r} of {name} has {int(unread.sum())} value(s) that are not "
+                f"numbers ({rows(data.index, unread, s)}); correct them, or leave the cell "
+                "empty where the value is unknown"
+            )
+    inf = np.isinf(x.to_numpy())
+    if inf.any():
+        raise DataValidationError(
+            f"column {col!r} of {name} has {int(inf.sum())} infinite value(s) "
+            f"({rows(data.index, inf, s)}); correct or remove them"
+        )
+    return x.rename(col)
+
+
 # --- identifiers ------------------------------------------------------------------------------
 
 # Text that is a whole number written with a decimal part of zeros ("2.0", "17.00"): what a
@@ -613,7 +842,8 @@ def id_codes(
             "column, or read the file with the ids as text (helpers.read_table does)"
         )
     empty = np.array([c is None for c in canonical], dtype=bool)
-    missing_row = (raw_codes < 0) | (empty[raw_codes] & (raw_codes >= 0))
+    # One slot more, so that code -1 (missing) indexes it, also when every value is missing.
+    missing_row = np.append(empty, True)[raw_codes]
     if missing_row.any() and not allow_missing:
         raise DataValidationError(
             f"column {col!r} of {name} has {int(missing_row.sum())} missing or empty id(s) "
@@ -622,7 +852,7 @@ def id_codes(
         )
     kept = np.flatnonzero(~empty)
     ids_sorted, inverse = np.unique(canonical[kept].astype(str), return_inverse=True)
-    to_final = np.full(len(raw_uniques), -1, dtype=np.int64)
+    to_final = np.full(len(raw_uniques) + 1, -1, dtype=np.int64)
     to_final[kept] = inverse
     merged = len(kept) - len(ids_sorted)
     if merged:
@@ -639,7 +869,7 @@ def id_codes(
             DataQualityWarning,
             stacklevel=3,
         )
-    codes = np.where(raw_codes >= 0, to_final[np.maximum(raw_codes, 0)], -1).astype(np.int64)
+    codes = to_final[raw_codes]
     return codes, pd.Index(ids_sorted.astype(object), name=col)
 
 
@@ -656,8 +886,8 @@ def id_column(
     ['000123', '45', '46']
     """
     codes, ids = id_codes(data, col, name, allow_missing=allow_missing)
-    values = ids.to_numpy(dtype=object)[np.maximum(codes, 0)]
-    values[codes < 0] = None
+    # A last slot of None for code -1 (missing), also when no id is present at all.
+    values = np.append(ids.to_numpy(dtype=object), None)[codes]
     return pd.Series(values, index=data.index, name=col, dtype=object)
 
 
@@ -766,14 +996,27 @@ def _number_dates(s: pd.Series, col: str, name: str, date_format: str | None, in
         text[whole] = x[whole].astype("int64").astype(str)
         text[present & ~whole] = x[present & ~whole].astype(str)
         return pd.to_datetime(text, format=date_format, errors="coerce")
+    if not present.any():  # an all-empty column (say, no complaint closed yet): no dates
+        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     v = x[present]
-    if len(v) and (v % 1 == 0).all() and v.between(10_000_101, 99_991_231).all():
-        how = "they look like YYYYMMDD: pass date_format='%Y%m%d'"
-    elif len(v) and v.between(1, 2_958_465).all():
+    whole = bool((v % 1 == 0).all())
+    convert = f"pd.to_datetime(df[{col!r}].astype('Int64').astype(str), format="
+    if whole and v.between(10_000_101, 99_991_231).all():
+        how = (
+            "they look like YYYYMMDD: pass date_format='%Y%m%d' where the function takes it, "
+            f"or convert the column first: {convert}'%Y%m%d')"
+        )
+    elif whole and v.between(100_001, 999_912).all() and (v % 100).between(1, 12).all():
+        how = (
+            "they look like YYYYMM (a month): pass date_format='%Y%m' where the function "
+            f"takes it, or convert the column first: {convert}'%Y%m')"
+        )
+    elif v.between(1, 2_958_465).all():
         how = (
             "if they are Excel serial dates (days since 1899-12-30, what Excel saves for a "
-            f"date cell formatted as a number), pass date_format={EXCEL!r}; or convert "
-            f"yourself: pd.to_datetime(df[{col!r}], unit='D', origin='1899-12-30')"
+            f"date cell formatted as a number), pass date_format={EXCEL!r} where the function "
+            f"takes it, or convert the column first: pd.to_datetime(df[{col!r}], unit='D', "
+            "origin='1899-12-30')"
         )
     else:
         how = "write them as dates (YYYY-MM-DD) in the source"
@@ -930,3 +1173,75 @@ def _from_arrow(s: pd.Series) -> pd.Series:
     if pa.types.is_boolean(t):
         return s.astype("boolean")
     return s.astype(object).where(s.notna(), None)
+
+
+def numeric_values(
+    values,
+    name: str = "values",
+    *,
+    allow_missing: bool = False,
+    low: float | None = None,
+) -> pd.Series:
+    """One column of numbers given as a Series, a list or a 1-D array, as a float Series.
+
+    The checks of :func:`numeric_column` (text, booleans, infinities, missing values unless
+    ``allow_missing``, values below ``low``), for functions that take the values themselves
+    rather than a table and a column name. A Series keeps its index and name; a list or an
+    array gets a RangeIndex. A DataFrame, a 2-D array or a single number is refused.
+
+    Parameters
+    ----------
+    values : pandas.Series, list or 1-D numpy.ndarray
+    name : str
+        The parameter, used in the message (a Series' own name is shown as the column).
+    allow_missing : bool
+        Keep missing values as NaN instead of refusing them.
+    low : float, optional
+        Smallest allowed value.
+
+    Returns
+    -------
+    pandas.Series of float64
+
+    Raises
+    ------
+    DataValidationError
+        Naming the column (or parameter), the rows and the fix.
+
+    Examples
+    --------
+    >>> numeric_values([10, 20.5]).tolist()
+    [10.0, 20.5]
+    >>> numeric_values(pd.Series([3.0, None], name="revenue"), "values")
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.DataValidationError: column 'revenue' of values has 1 missing value(s) \
+(row 1); fill them from the source or remove those rows
+    >>> numeric_values(["1,200", "30"], "values")
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.DataValidationError: column 'values' of the input is not numeric \
+(dtype object); convert it with pd.to_numeric(df['values']) after fixing the values that are \
+not numbers
+    """
+    if isinstance(values, pd.DataFrame):
+        raise DataValidationError(
+            f"{name} must be one column of numbers (a Series, a list or an array), not a "
+            f"DataFrame with columns {list(values.columns)}; select the column, e.g. "
+            f"df[{str(values.columns[0]) if len(values.columns) else 'col'!r}]"
+        )
+    if isinstance(values, pd.Series):
+        s = values
+    elif isinstance(values, str | bytes) or np.ndim(values) != 1:
+        raise DataValidationError(
+            f"{name} must be one column of numbers (a Series, a list or a 1-D array), got "
+            f"{type(values).__name__} with shape {np.shape(values)}"
+        )
+    else:
+        s = pd.Series(values if isinstance(values, np.ndarray) else list(values))
+    if len(s) == 0:  # nothing to check; an empty list would otherwise look like text
+        return pd.Series([], index=s.index, name=s.name, dtype=np.float64)
+    col = name if s.name is None else s.name
+    table = "the input" if s.name is None else name
+    x = numeric_column(s.to_frame(col), col, table, allow_missing=allow_missing, low=low)
+    return pd.Series(x, index=s.index, name=s.name)

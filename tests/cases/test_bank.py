@@ -315,3 +315,15 @@ def test_old_parameter_names_still_work():
     with pytest.warns(FutureWarning, match="confidence_level"):
         old = transition_table(before, after, level=0.9)
     pd.testing.assert_frame_equal(old, transition_table(before, after, confidence_level=0.9))
+
+
+def test_load_customers_from_parquet_and_excel(tmp_path):
+    raw, _ = _one(bank_customers(120, random_state=5))
+    want = load_customers(raw)
+    raw.to_parquet(tmp_path / "bank.parquet")
+    raw.to_excel(tmp_path / "bank.xlsx")
+    for name in ("bank.parquet", "bank.xlsx"):
+        got = load_customers(tmp_path / name)
+        pd.testing.assert_frame_equal(got, want, check_dtype=False, check_categorical=False)
+    with pytest.raises(ParameterError, match=r"encoding= describe\(s\) how a file is read"):
+        load_customers(raw, encoding="gbk")

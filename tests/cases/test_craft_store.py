@@ -250,7 +250,7 @@ def test_store_contracts_and_loading(tmp_path, store):
         load_store(tmp_path)
     full.assign(birthday_month=13).to_csv(tmp_path / "customers.csv")
     with pytest.raises(DataValidationError, match="'birthday_month' has 4 value.*above 12"):
-        STORE_CUSTOMERS.read_csv(tmp_path / "customers.csv")
+        STORE_CUSTOMERS.read(tmp_path / "customers.csv")
     tx.assign(customer_id="x").to_csv(tmp_path / "transactions.csv", index=False)
     full.to_csv(tmp_path / "customers.csv")
     with pytest.raises(DataValidationError, match="missing from the customer table"):

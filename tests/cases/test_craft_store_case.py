@@ -17,6 +17,7 @@ from helpers.cases.craft_store import (
     load_store,
     pilot_effects,
     policy_scorecard,
+    referral_value,
     stretch_probability,
     threshold_sweep,
 )
@@ -213,5 +214,44 @@ def test_a_wrong_file_is_refused(tmp_path, store):
     tx.to_csv(tmp_path / "transactions.csv", index=False)
     with pytest.raises(DataValidationError, match=r"column 'arm' not found in store customers"):
         load_store(tmp_path)
-    with pytest.raises(DataValidationError, match="customers.csv' not found"):
+    with pytest.raises(DataValidationError, match=r"store folder '.*elsewhere' not found"):
         load_store(tmp_path / "elsewhere")
+
+
+def test_referral_value_from_files_with_float_referrers(tmp_path, store):
+    # pandas writes a referrer column with gaps as floats: the ids 1, 2, ... as "1.0", "2.0".
+    # They must still name the customers "1", "2", ... or the referral value silently drops.
+    customers, tx, _ = store
+    numbers = {cid: i + 1 for i, cid in enumerate(customers.index)}
+    renamed = customers.rename(index=numbers)
+    renamed["referred_by"] = renamed["referred_by"].map(numbers).astype(float)
+    renamed.to_csv(tmp_path / "customers.csv")
+    tx.assign(customer_id=tx["customer_id"].map(numbers)).to_csv(
+        tmp_path / "transactions.csv", index=False
+    )
+    assert ",1.0\n" in (tmp_path / "customers.csv").read_text().replace("\r", "") or any(
+        f",{i}.0\n" in (tmp_path / "customers.csv").read_text() for i in numbers.values()
+    )
+    c, t = load_store(tmp_path)
+    got = referral_value(c, customer_outcomes(c, t, MARGIN), bonus=BONUS)
+    want = referral_value(customers, customer_outcomes(customers, tx, MARGIN), bonus=BONUS)
+    pd.testing.assert_series_equal(got, want)
+    # Independently: customers whose referrer is in the points-card arm, and what they bought.
+    arm = set(customers.index[customers["arm"] == "points card"])
+    referred = customers.index[customers["referred_by"].isin(arm)]
+    bought = tx[tx["customer_id"].isin(referred)]
+    gross = MARGIN * bought["amount"].sum() - bought["discount"].sum() - bought["reward"].sum()
+    assert got["referred"] == len(referred) > 0
+    assert got["net_value"] == pytest.approx(gross - BONUS * bought["customer_id"].nunique())
+
+
+def test_store_files_in_other_formats(tmp_path, store):
+    customers, tx, _ = store
+    customers.to_parquet(tmp_path / "customers.parquet")
+    tx.to_excel(tmp_path / "transactions.xlsx", index=False)
+    c, t = load_store(tmp_path)
+    assert c.index.tolist() == customers.index.tolist()
+    assert t["amount"].sum() == pytest.approx(tx["amount"].sum())
+    tx.to_csv(tmp_path / "transactions.csv", index=False)
+    with pytest.raises(DataValidationError, match=r"has 2 \(transactions.csv, transactions.xlsx\)"):
+        load_store(tmp_path)

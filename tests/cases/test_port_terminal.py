@@ -258,7 +258,7 @@ def test_errors(three):
         allocate_hours(three, 0.5)
     with pytest.raises(ParameterError, match=r"parameter 'n_segments' = 0 is out of range"):
         allocate_hours(three, 10, n_segments=0)
-    with pytest.raises(DataValidationError, match=r"hours has 1 negative or missing value"):
+    with pytest.raises(DataValidationError, match=r"hours has 1 negative value"):
         leave_probability(three, [1.0, -1.0, 0.0])
     with pytest.raises(DataValidationError, match="accounts must be a pandas DataFrame"):
         value_at_risk([1, 2, 3])
@@ -290,3 +290,38 @@ def test_plots_draw_what_they_show(book, three):
     with pytest.raises(ParameterError, match="labels has 1 entries for 2 accounts"):
         plot_response(three, ["a", "b"], labels=["A"])
     plt.close("all")
+
+
+def test_accounts_worth_nothing_get_their_minimum(three):
+    # b is worth 0: it keeps its minimum 1 h; a and c share the rest in proportion 1000:2500.
+    zero = three.assign(value=[1000.0, 0.0, 2500.0])
+    prop = proportional_split(zero, 8)
+    assert prop.tolist() == pytest.approx([2.0, 1.0, 5.0])
+    # A budget above what a and c can take: both at their maximum, 100 - 17 hours unused.
+    assert proportional_split(zero, 100).tolist() == [8.0, 1.0, 8.0]
+    # Nothing is worth anything: everyone at the minimum, whatever the budget.
+    assert proportional_split(three.assign(value=0.0), 20).tolist() == [0.0, 1.0, 0.0]
+    summary, hours = compare_allocations(zero, 20)
+    assert summary.loc["value-proportional", "hours_used"] == 17.0
+    assert hours.loc["b", "value-proportional"] == 1.0
+
+
+def test_hours_must_name_the_accounts(three):
+    with pytest.raises(DataValidationError, match=r"hours names 1 account\(s\) that are not in"):
+        leave_probability(three, pd.Series([1.0, 2.0, 3.0, 4.0], index=list("abcd")))
+    with pytest.raises(DataValidationError, match=r"hours has 2 value\(s\) for the 3 accounts"):
+        leave_probability(three, [1.0, 2.0])
+    with pytest.raises(DataValidationError, match=r"'hours' of the input is not numeric"):
+        leave_probability(three, ["1", "2", "3"])
+    shuffled = pd.Series([8.0, 0.0, 4.0], index=["c", "a", "b"])
+    assert leave_probability(three, shuffled).tolist() == pytest.approx(
+        leave_probability(three, [0.0, 4.0, 8.0]).tolist()
+    )
+    with pytest.raises(DataValidationError, match=r"'value' of accounts is not numeric"):
+        expected_retained(three.assign(value=["1", "2", "3"]), 0.0)
+    with pytest.raises(DataValidationError, match=r"'left' of left holds 3 value\(s\) other than"):
+        plan_vs_actual(three, 0.0, pd.Series(["y", "n", "n"], index=three.index), ["A"] * 3)
+    with pytest.raises(DataValidationError, match=r"groups has no value for 3 account\(s\)"):
+        plan_vs_actual(three, 0.0, [True, False, False], pd.Series(["A"] * 3))
+    with pytest.raises(ParameterError, match=r"account_ids names \['z'\]"):
+        plot_response(three, ["z"])

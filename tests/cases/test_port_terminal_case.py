@@ -156,3 +156,18 @@ def test_csv_round_trip_gives_the_same_plan(tmp_path):
     s2, h2 = compare_allocations(again, 2000.0)
     pd.testing.assert_frame_equal(s1, s2, rtol=1e-9)
     pd.testing.assert_frame_equal(h1, h2, rtol=1e-9)
+
+
+def test_accounts_from_a_workbook_with_two_sheets(tmp_path):
+    raw, acc, _ = _case(DEFAULTS)
+    path = tmp_path / "accounts.xlsx"
+    with pd.ExcelWriter(path) as book:
+        raw.to_excel(book, sheet_name="accounts")
+        raw.head(2).to_excel(book, sheet_name="notes")
+    with pytest.raises(DataValidationError, match=r"has 2 sheets with data .*pass sheet_name="):
+        load_accounts(path)
+    again = load_accounts(path, sheet_name="accounts")
+    assert again.index.tolist() == acc.index.tolist()
+    pd.testing.assert_frame_equal(
+        again[raw.columns], acc[raw.columns], check_dtype=False, check_categorical=False
+    )

@@ -213,3 +213,38 @@ def test_tier_monitoring_errors():
     with pytest.raises(ParameterError, match="pass both predicted_spend and actual_spend"):
         s = pd.Series([1.0, 0.0], index=["a", "b"])
         tier_monitoring(tiers, s, s, predicted_spend=s)
+
+
+def test_the_loader_reads_workbooks_parquet_and_gbk_alike(tmp_path):
+    table = pd.DataFrame(
+        {
+            "customer_id": ["000123", "000123", "45"],
+            "date": pd.to_datetime(["2024-01-05", "2024-01-09", "2024-01-06"]),
+            "amount": [12.5, 3.5, 8.0],
+            "门店": ["北京", "北京", "上海"],
+        }
+    )
+    table.to_excel(tmp_path / "log.xlsx", index=False)
+    table.to_parquet(tmp_path / "log.parquet", index=False)
+    (tmp_path / "log.csv").write_bytes(table.to_csv(index=False, sep=";").encode("gbk"))
+    for name in ("log.xlsx", "log.parquet", "log.csv"):
+        loaded = load_purchase_log(tmp_path / name)
+        pd.testing.assert_frame_equal(loaded, table, check_dtype=False)
+        assert loaded["customer_id"].tolist() == ["000123", "000123", "45"]
+    assert load_purchase_log(tmp_path / "log.csv").attrs["source"]["encoding"] == "gb18030"
+
+
+def test_the_loader_passes_the_reading_options_on(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("customer_id;date;amount\n7;05/01/2024;12,5\n8;06/01/2024;3\n")
+    with pytest.raises(DataValidationError, match=r"can be swapped .* dayfirst=True"):
+        load_purchase_log(path)
+    with pytest.raises(DataValidationError, match=r"written with a decimal comma"):
+        load_purchase_log(path, dayfirst=True)
+    loaded = load_purchase_log(path, dayfirst=True, decimal=",")
+    assert loaded["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-05", "2024-01-06"]
+    assert loaded["amount"].tolist() == [12.5, 3.0]
+    us = load_purchase_log(path, date_format="%m/%d/%Y", decimal=",")
+    assert us["date"].dt.month.tolist() == [5, 6]
+    with pytest.raises(ParameterError, match=r"sep= describe\(s\) how a file is read, but no"):
+        load_purchase_log(sep=";")

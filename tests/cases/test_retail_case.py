@@ -84,7 +84,10 @@ def test_a_wrong_file_is_refused(tmp_path, raw):
     ):
         load_purchase_log(path)
     raw.head(50).assign(date="soon").to_csv(path, index=False)
-    with pytest.raises(DataValidationError, match="column 'date' must hold date values"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"column 'date' of purchase log has 50 value\(s\) that are not dates",
+    ):
         load_purchase_log(path)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +22,12 @@ from helpers.churn import (
     survival_table,
     targeting,
 )
-from helpers.exceptions import DataValidationError, ParameterError
+from helpers.exceptions import (
+    ConvergenceError,
+    DataQualityWarning,
+    DataValidationError,
+    ParameterError,
+)
 from helpers.simulate import EXIT_REASONS, TRUE_HAZARD_RATIOS, design_matrix, subscriptions
 
 
@@ -260,3 +267,176 @@ def test_survival_table_old_id_col_still_works():
         old = survival_table(subs, observation_end="2024-06-30", id_col="id")
     new = survival_table(subs, observation_end="2024-06-30", customer_col="id")
     pd.testing.assert_frame_equal(old, new)
+
+
+# --------------------------------------------------------------------------------------------
+# Event coding, durations and fits the data cannot identify (issue 14)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    n = 300
+    x = rng.normal(size=n)
+    t = rng.exponential(10 * np.exp(-0.5 * x))
+    c = rng.uniform(0, 20, n)
+    return pd.DataFrame(
+        {
+            "x": x,
+            "duration": np.minimum(t, c) + 0.01,
+            "event": (t <= c).astype(int),
+            "plan": np.where(rng.random(n) < 0.5, "annual", "monthly"),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d: fit_cox(d, ["x"], event_col="status"),
+        lambda d: fit_weibull(d, ["x"], event_col="status"),
+        lambda d: kaplan_meier_by_group(d, "plan", event_col="status"),
+        lambda d: logrank(d, "plan", event_col="status"),
+        lambda d: check_proportional_hazards(fit_cox(d, ["x"]), d, event_col="status"),
+    ],
+    ids=["fit_cox", "fit_weibull", "kaplan_meier_by_group", "logrank", "ph_check"],
+)
+def test_events_coded_1_2_are_refused_everywhere(small, call):
+    d = small.assign(status=small["event"] + 1)  # R's survival: 1 censored, 2 event
+    with pytest.raises(DataValidationError, match=r"'status' .*\[1, 2\].*\(df\['status'\] == 2\)"):
+        call(d)
+    recoded = d.assign(status=(d["status"] == 2).astype(int))
+    call(recoded)  # the advised recoding works
+
+
+def test_boolean_and_float_events_equal_integer_events(small):
+    ref = fit_cox(small, ["x"]).params_
+    for event in (small["event"] == 1, small["event"] * 1.0):
+        got = fit_cox(small.assign(event=event), ["x"]).params_
+        pd.testing.assert_series_equal(got, ref)
+
+
+def test_durations_must_be_numbers_of_zero_or_more(small):
+    for bad, pattern in [
+        (small["duration"].where(small.index != 3, -1.0), r"below 0 \(row 3: -1\.0\)"),
+        (small["duration"].where(small.index != 3), r"missing value\(s\) \(row 3\)"),
+        (small["duration"].where(small.index != 3, np.inf), r"infinite value\(s\) \(row 3\)"),
+        (small["duration"].astype(str), r"not numeric \(dtype object\)"),
+    ]:
+        for call in (
+            lambda d: fit_cox(d, ["x"]),
+            lambda d: fit_weibull(d, ["x"]),
+            lambda d: kaplan_meier_by_group(d, "plan"),
+            lambda d: logrank(d, "plan"),
+        ):
+            with pytest.raises(DataValidationError, match=pattern):
+                call(small.assign(duration=bad))
+
+
+def test_weibull_leaves_out_customers_active_at_zero_and_refuses_churn_at_zero(small):
+    d = small.copy()
+    d.loc[:1, ["duration", "event"]] = 0
+    with pytest.warns(DataQualityWarning, match=r"2 customer\(s\) still active at duration 0"):
+        got = fit_weibull(d, ["x"])
+    # Surviving to time 0 is certain: leaving those rows out is the same likelihood.
+    pd.testing.assert_series_equal(got.params_, fit_weibull(d.iloc[2:], ["x"]).params_)
+    d.loc[0, "event"] = 1
+    with pytest.raises(DataValidationError, match=r"is 0 for 1 customers who churned \(row 0\)"):
+        fit_weibull(d, ["x"])
+    assert (d["duration"] == 0).sum() == 2  # the input is untouched
+
+
+def test_survival_regressions_the_data_cannot_identify(small):
+    with pytest.raises(ConvergenceError, match="no churn event"):
+        fit_cox(small.assign(event=0), ["x"])
+    with pytest.raises(ConvergenceError, match="'one' has the same value"):
+        fit_weibull(small.assign(one=1), ["x", "one"])
+    separated = small.assign(flag=small["event"].astype(float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # lifelines' own warnings do not leak with the error
+        with pytest.raises(ConvergenceError, match="'flag' .*separates.*penalizer"):
+            fit_cox(separated, ["x", "flag"])
+    collinear = small.assign(x2=2 * small["x"])
+    with pytest.raises(ConvergenceError, match="collinear|runs off"):
+        fit_cox(collinear, ["x", "x2"])
+
+
+def test_group_labels_must_be_present(small):
+    d = small.assign(plan=small["plan"].where(small.index != 4))
+    for call in (lambda: kaplan_meier_by_group(d, "plan"), lambda: logrank(d, "plan")):
+        with pytest.raises(DataValidationError, match=r"'plan' .*\(row 4\); those customers"):
+            call()
+    with pytest.raises(DataValidationError, match="two or more groups"):
+        logrank(small.assign(plan="annual"), "plan")
+
+
+def test_predictions_check_the_model_and_the_table(small):
+    cox = fit_cox(small, ["x"])
+    with pytest.raises(DataValidationError, match="column 'x' not found in the table passed to"):
+        churn_risk(cox, small.drop(columns="x"), 30)
+    with pytest.raises(DataValidationError, match=r"'duration' .*below 0"):
+        churn_risk(cox, small.assign(duration=-small["duration"]), 30)
+    with pytest.raises(ParameterError, match="fitted lifelines regression model"):
+        survival_clv(object(), small, 1.0)
+    with pytest.raises(ParameterError, match="'annual_discount_rate' = 10 .*rate per year"):
+        survival_clv(cox, small, 1.0, annual_discount_rate=10)
+    with pytest.raises(ParameterError, match="'months'"):
+        survival_clv(cox, small, 1.0, months=12.5)
+    with pytest.raises(DataValidationError, match="margin has no value for 1 customers"):
+        survival_clv(cox, small.head(3), pd.Series([1.0, 2.0], index=small.index[:2]))
+    margin = pd.Series([1.0, 2.0, 3.0], index=small.index[:3])
+    per_customer = survival_clv(cox, small.head(3), margin)
+    flat = survival_clv(cox, small.head(3), 1.0)
+    np.testing.assert_allclose(per_customer, flat * margin.to_numpy())
+
+
+def test_proportional_hazards_check_of_a_stratified_model(small):
+    cox = fit_cox(small, ["x"], strata=["plan"])
+    out = check_proportional_hazards(cox, small)
+    assert list(out.index) == ["x"] and 0 <= out.loc["x", "p"] <= 1
+    with pytest.raises(ParameterError, match="fitted Cox model"):
+        check_proportional_hazards(fit_weibull(small, ["x"]), small)
+
+
+# --- dates as users bring them (issue 14) ----------------------------------------------------
+
+
+def test_survival_table_never_reads_a_bad_end_date_as_still_active(subs):
+    text = subs.assign(
+        start_date=subs["start_date"].dt.strftime("%Y-%m-%d"),
+        end_date=["2024-01-31", "2024-06-30", "", "ended"],  # d would have been "still active"
+    )
+    with pytest.raises(
+        DataValidationError,
+        match=r"column 'end_date' of subscriptions has 1 value\(s\) that are not dates \(row d: "
+        r"'ended'\)",
+    ):
+        survival_table(text, observation_end="2024-06-30")
+    serial = subs.assign(end_date=[45322.0, None, None, None])
+    with pytest.raises(DataValidationError, match=r"pass date_format='excel'"):
+        survival_table(serial, observation_end="2024-06-30")
+
+
+def test_survival_table_with_zones_and_pyarrow_equals_the_plain_table(subs):
+    want = survival_table(subs, observation_end="2024-06-30")
+    zoned = subs.apply(lambda s: s.dt.tz_localize("Asia/Shanghai"))
+    end = pd.Timestamp("2024-06-30 20:00", tz="America/New_York")
+    got = survival_table(zoned, observation_end=end)
+    pd.testing.assert_frame_equal(got[["duration", "event"]], want[["duration", "event"]])
+    arrow = subs.convert_dtypes(dtype_backend="pyarrow")
+    got = survival_table(arrow, observation_end="2024-06-30")
+    pd.testing.assert_frame_equal(got[["duration", "event"]], want[["duration", "event"]])
+
+
+def test_snapshot_features_match_ids_written_as_text_or_floats(world):
+    data, truth, _ = world
+    snap = pd.Timestamp("2023-06-30")
+    want = snapshot_features(data["customers"], data["usage"], data["complaints"], snap, 90)
+    usage = data["usage"].assign(customer_id=" " + data["usage"]["customer_id"] + " ")
+    got = snapshot_features(data["customers"], usage, data["complaints"], snap, 90)
+    pd.testing.assert_frame_equal(got, want)
+    stranger = pd.concat([data["complaints"], pd.DataFrame({"customer_id": ["X"], "date": [snap]})])
+    with pytest.warns(DataQualityWarning, match=r"1 row\(s\) of complaints name customers"):
+        got = snapshot_features(data["customers"], data["usage"], stranger, snap, 90)
+    pd.testing.assert_frame_equal(got, want)

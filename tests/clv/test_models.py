@@ -3,6 +3,7 @@ independent computations (quadrature, closed forms, Monte Carlo), and every docu
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -275,8 +276,10 @@ def test_gammagamma_errors():
         GammaGamma().population_mean_spend()
     with pytest.raises(DataValidationError, match="column 'monetary_value' not found"):
         GammaGamma().fit(d.drop(columns="monetary_value"))
-    with pytest.raises(DataValidationError, match="zero or negative .* remove returns"):
+    with pytest.raises(DataValidationError, match=r"is 0 for 1 customers .*\(row 0\).* positive"):
         GammaGamma().fit(d.assign(monetary_value=[0.0, 20.0]))
+    with pytest.raises(DataValidationError, match=r"negative .*\(row 1: -20.0\).* returns"):
+        GammaGamma().fit(d.assign(monetary_value=[10.0, -20.0]))
     with pytest.raises(DataValidationError, match="no customer with frequency > 0"):
         with pytest.warns(DataQualityWarning):
             GammaGamma().fit(d.assign(frequency=[0, 0]))
@@ -745,3 +748,120 @@ def test_summary_intervals_are_ci_low_and_ci_high(bgbb):
     assert (table["ci_low"] < table["estimate"]).all() and (
         table["estimate"] < table["ci_high"]
     ).all()
+
+
+# --------------------------------------------------------------------------------------------
+# Data that cannot identify a model, pooled tables, discount rates (issue 14)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fit", "pattern"),
+    [
+        (lambda: BGNBD().fit(_summary([0, 0], [0.0, 0.0], [5.0, 9.0])), "no repeat purchases"),
+        (lambda: ParetoNBD().fit(_summary([2, 1], [4.0, 9.0], [4.0, 9.0])), "drop out"),
+        (lambda: BGNBD().fit(_summary([0, 2], [0.0, 3.0], [5.0, 5.0])), "flat"),
+        (lambda: ParetoNBD().fit(_summary([0, 2], [0.0, 3.0], [5.0, 5.0])), "flat"),
+        (
+            lambda: BGNBD().fit(_summary([1] * 50, np.linspace(1, 20, 50), [30.0] * 50)),
+            "run off",
+        ),
+        (
+            lambda: GammaGamma().fit(pd.DataFrame({"frequency": [1, 2], "monetary_value": [5, 7]})),
+            "pin down",
+        ),  # fmt: skip
+        (lambda: ShiftedBetaGeometric().fit([100, 50, 0]), "pin down"),
+        (lambda: BGBB().fit(pd.DataFrame(_bgbb_cols([0, 1], [0, 1], [1, 1]))), "pin down"),
+    ],
+)
+def test_fits_the_data_cannot_identify_raise_without_numpy_warnings(fit, pattern):
+    # The error is the whole story: no RuntimeWarning from the search may leak with it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ConvergenceError, match=pattern) as info:
+            fit()
+    assert re.match(r"(BGNBD|ParetoNBD|GammaGamma|ShiftedBetaGeometric|BGBB)\.fit", str(info.value))
+
+
+def _bgbb_cols(x, tx, n) -> dict:
+    return {"frequency": x, "recency": tx, "n_periods": n}
+
+
+def test_well_identified_fits_keep_their_standard_errors(bgnbd, gg, pnbd, bgbb):
+    # The checks after optimising leave the published fits alone: finite, modest intervals.
+    for m in (bgnbd, gg, pnbd, bgbb):
+        se_log = np.array(list(m.standard_errors_.values())) / np.array(list(m.params_.values()))
+        assert np.all(np.isfinite(se_log)) and np.all(se_log < 1), type(m).__name__
+
+
+def test_penalizer_is_the_advised_remedy_for_a_small_sample():
+    s = simulate_bgnbd_summary(200, 0.3, 5.0, 0.8, 2.5, T=30, random_state=1)[0]["summary"]
+    with pytest.raises(ConvergenceError, match=r"BGNBD\(penalizer=0\.001\)"):
+        BGNBD().fit(s)
+    m = BGNBD(penalizer=0.001).fit(s)
+    assert all(0.05 < v < 10 for v in m.params_.values())
+
+
+def test_pooled_table_needs_weight_col_for_fits_but_not_for_row_predictions(bgbb, bgnbd, cdnow):
+    d = load_donations()
+    with pytest.raises(DataValidationError, match="looks pooled.*weight_col='weight'"):
+        BGBB().fit(d)
+    # Predictions are per row: the weight column is just another column there.
+    p = bgbb.probability_alive(d)
+    assert len(p) == len(d) and p.between(0, 1).all()
+    pooled = cdnow.groupby(["frequency", "recency", "T"]).size().rename("Count").reset_index()
+    with pytest.raises(DataValidationError, match="'Count', so it looks pooled"):
+        BGNBD().fit(pooled)
+    with pytest.raises(DataValidationError, match="'Count', so it looks pooled"):
+        bgnbd.expected_frequency_counts(pooled)
+    counts = bgnbd.expected_frequency_counts(pooled, weight_col="Count")
+    assert counts["observed"].sum() == len(cdnow)
+    assert len(bgnbd.probability_alive(pooled)) == len(pooled)
+
+
+def test_spend_of_one_time_buyers_may_be_blank(gg):
+    d = pd.DataFrame({"frequency": [0, 2], "monetary_value": [np.nan, 40.0]}, index=["a", "b"])
+    got = gg.conditional_expected_average_spend(d)
+    assert got["a"] == pytest.approx(gg.population_mean_spend())
+    expected = gg.conditional_expected_average_spend(d.fillna({"monetary_value": 0.0}))
+    pd.testing.assert_series_equal(got, expected)
+    with pytest.raises(DataValidationError, match=r"missing value\(s\) for customers with repeat"):
+        gg.conditional_expected_average_spend(d.assign(frequency=[1, 2]))
+
+
+@pytest.mark.parametrize("rate", [-0.01, 1.0, 10, float("nan"), "0.1"])
+def test_discount_rates_outside_zero_one_are_refused_with_the_unit(cdnow, bgnbd, gg, rate):
+    s = cdnow.iloc[:5]
+    for call, unit in (
+        (lambda: customer_lifetime_value(bgnbd, gg, s, discount_rate=rate), "period_length"),
+        (lambda: historical_clv(s, discount_rate=rate), "period_length"),
+        (lambda: cohort_retention_clv([100, 80, 64], 1.0, rate), "period of the counts"),
+        (lambda: ShiftedBetaGeometric().fit(REGULAR[:8]).derl(rate), "period of the counts"),
+    ):
+        with pytest.raises(ParameterError, match=f"'discount_rate'.*{unit}.*0.10"):
+            call()
+
+
+def test_discount_rate_boundaries_that_are_meant(cdnow, bgnbd, gg):
+    s = cdnow.iloc[:5]
+    zero = customer_lifetime_value(bgnbd, gg, s, horizon=3, discount_rate=0.0)
+    high = customer_lifetime_value(bgnbd, gg, s, horizon=3, discount_rate=0.99)
+    assert np.all(high.to_numpy() < zero.to_numpy() + 1e-12)
+    assert historical_clv(s, discount_rate=0.0).ge(0).all()
+    with pytest.raises(DataValidationError, match="never falls"):
+        cohort_retention_clv([100, 100, 100], 1.0, 0.1)
+
+
+def test_historical_clv_refuses_negative_spend_and_allows_blank_spend_of_one_time_buyers():
+    s = pd.DataFrame(
+        {
+            "frequency": [2, 0],
+            "recency": [10.0, 0.0],
+            "T": [20.0, 5.0],
+            "monetary_value": [30, None],
+        }
+    )
+    got = historical_clv(s, horizon=1, period_length=4.0, discount_rate=0.0)
+    assert got.tolist() == [12.0, 0.0]
+    with pytest.raises(DataValidationError, match=r"missing or negative .*\(row 0: -30\.0\)"):
+        historical_clv(s.assign(monetary_value=[-30.0, 0.0]))

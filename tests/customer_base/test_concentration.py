@@ -72,10 +72,22 @@ def test_errors_name_the_problem():
     with pytest.raises(DataValidationError, match="empty"):
         gini([])
     with pytest.raises(
-        DataValidationError, match=r"column 'revenue' has 1 negative value\(s\) \(row b\)"
+        DataValidationError, match=r"column 'revenue' has 1 negative value\(s\) \(row b: -2.0\)"
     ):
         gini(pd.Series([1.0, -2.0], index=["a", "b"], name="revenue"))
-    with pytest.raises(DataValidationError, match="missing, non-numeric or infinite"):
+    with pytest.raises(DataValidationError, match=r"has 1 missing value\(s\) \(row 1\)"):
         pareto_table([1.0, np.nan])
     with pytest.raises(DataValidationError, match="sums to 0"):
         lorenz_curve([0, 0])
+
+
+def test_text_booleans_and_frames_are_refused():
+    with pytest.raises(DataValidationError, match=r"not numeric \(dtype object\)"):
+        gini(["10", "20"])
+    with pytest.raises(DataValidationError, match=r"not numeric \(dtype bool\)"):
+        top_share([True, False, True])
+    with pytest.raises(DataValidationError, match=r"select the column, e.g. df\['revenue'\]"):
+        gini(pd.DataFrame({"revenue": [1.0, 2.0]}))
+    with pytest.raises(DataValidationError, match=r"infinite value\(s\) \(row 1\)"):
+        abc_classes([1.0, np.inf])
+    assert gini([7.0]) == 0.0 and abc_classes([7.0]).tolist() == ["A"]

@@ -87,3 +87,15 @@ def test_bad_inputs_are_named():
         customer_equity(churn=0.2)
     with pytest.raises(ParameterError, match="name at least one input"):
         lever_effects()
+
+
+def test_discount_rate_is_a_share_per_period():
+    with pytest.raises(ParameterError, match=r"'discount_rate' = 10 is out of range.*0.10 for 10%"):
+        customer_equity(discount_rate=10)
+    with pytest.raises(ParameterError, match=r"'discount_rate' = 1 is out of range"):
+        retention_clv(100, 0.8, 1)
+    # Whole-number rates (0, a growth of 0) are numbers like any other.
+    flat = customer_equity(discount_rate=0, spend_growth=0, horizon=3)
+    assert flat["discount_factor"].tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ParameterError, match="inputs must be an EquityInputs"):
+        customer_equity({"margin": 100.0})

@@ -264,3 +264,54 @@ def test_window_before_every_first_purchase(log):
         pytest.warns(DataQualityWarning, match=r"9 transaction\(s\) are after observation_end"),
     ):
         summarize(log, observation_end="2023-12-31")
+
+
+# --- reading ids and dates (issue 14) --------------------------------------------------------
+
+
+def test_rfm_table_counts_merged_ids_as_one_customer():
+    # "2", " 2" and 2.0 are one customer: the spend must be added up under that one id (a
+    # groupby on the raw column would split it and leave monetary empty).
+    log = pd.DataFrame(
+        {
+            "customer_id": ["2", " 2", 2.0, "7"],
+            "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-05", "2024-01-05"]),
+            "amount": [1.0, 2.0, 4.0, 8.0],
+        }
+    )
+    from helpers.customer_base.rfm import rfm_table
+
+    with pytest.warns(DataQualityWarning, match=r"1 id\(s\) were written in more than one way"):
+        rfm = rfm_table(log, observation_end="2024-01-10")
+    assert rfm.index.tolist() == ["2", "7"]
+    assert rfm["monetary"].tolist() == [7.0, 8.0]
+    assert rfm["frequency"].tolist() == [3, 1]
+    assert rfm["recency"].tolist() == [5.0, 5.0]
+
+
+def test_date_options_on_the_pandas_engine(log):
+    want = summarize(log, amount_col="amount")
+    day_first = log.assign(date=log["date"].dt.strftime("%d/%m/%Y"))
+    got = summarize(day_first, amount_col="amount", dayfirst=True)
+    pd.testing.assert_frame_equal(got, want)
+    numbers = log.assign(date=log["date"].dt.strftime("%Y%m%d").astype(int))
+    got = summarize(numbers, amount_col="amount", date_format="%Y%m%d")
+    pd.testing.assert_frame_equal(got, want)
+    with pytest.raises(DataValidationError, match=r"they look like YYYYMMDD"):
+        summarize(numbers, amount_col="amount")
+
+
+def test_pyarrow_and_time_zones_give_the_numpy_result(log):
+    want = summarize(log, amount_col="amount")
+    arrow = log.convert_dtypes(dtype_backend="pyarrow")
+    pd.testing.assert_frame_equal(summarize(arrow, amount_col="amount"), want)
+    # 23:30 in Shanghai is 15:30 UTC: the purchase day is the local one either way; 00:30 in
+    # Shanghai is the day before in UTC, and still the local day here.
+    late = log.assign(date=(log["date"] + pd.Timedelta(minutes=30)).dt.tz_localize("Asia/Shanghai"))
+    end = pd.Timestamp("2024-02-20 23:00", tz="America/New_York")
+    pd.testing.assert_frame_equal(summarize(late, amount_col="amount", observation_end=end), want)
+
+
+def test_file_options_are_for_files(log):
+    with pytest.raises(ParameterError, match=r"encoding= and sep= describe how CSV files are read"):
+        summarize(log, sep=";")

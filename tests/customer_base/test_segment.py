@@ -149,9 +149,9 @@ def test_segment_errors():
         BehaviourSegmenter(1).fit(x)
     with pytest.raises(ParameterError, match="k_range"):
         choose_k(x, range(1, 4))
-    with pytest.raises(DataValidationError, match=r"column 'monetary' has 1 missing"):
+    with pytest.raises(DataValidationError, match=r"column 'monetary' of features has 1 missing"):
         BehaviourSegmenter(2).fit(x.assign(monetary=x["monetary"].where(x.index != 3)))
-    with pytest.raises(DataValidationError, match="negative values and log=True"):
+    with pytest.raises(DataValidationError, match=r"negative value\(s\) .* and log=True"):
         BehaviourSegmenter(2).fit(x.assign(recency=-x["recency"]))
 
 
@@ -175,9 +175,9 @@ def test_value_score_by_hand_and_tiers():
     assert tiers.iloc[-1] == "high" and tiers.iloc[0] == "low"
     tied = value_tiers(pd.Series([1.0, 1.0, 1.0, 0.0]), cuts=(0.2, 0.5))
     assert tied.iloc[:3].nunique() == 1  # ties share a tier
-    with pytest.raises(ParameterError, match="must be non-negative numbers"):
+    with pytest.raises(ParameterError, match=r"weights\['spend'\]\" = -1 is out of range"):
         value_score(df, {"spend": -1})
-    with pytest.raises(DataValidationError, match=r"column 'loyalty' not found in features"):
+    with pytest.raises(DataValidationError, match=r"column 'loyalty' not found in indicators"):
         value_score(df, {"loyalty": 1})
     with pytest.raises(ParameterError, match="cuts"):
         value_tiers(scores, cuts=(0.5, 0.2))
@@ -205,3 +205,51 @@ def test_segmenter_is_a_scikit_learn_estimator():
     with pytest.raises(NotFittedError) as err:
         twin.predict(x)
     assert isinstance(err.value, ValueError) and isinstance(err.value, AttributeError)
+
+
+def test_profiles_match_a_labels_series_on_its_index():
+    x, group = _features(n=90)
+    x.index = [f"c{i}" for i in range(len(x))]
+    labels = pd.Series(group, index=x.index)
+    shuffled = labels.sample(frac=1, random_state=3)
+    pd.testing.assert_frame_equal(
+        segment_profiles(x, shuffled, value_col="monetary"),
+        segment_profiles(x, labels, value_col="monetary"),
+    )
+    # A list or an array is positional.
+    pd.testing.assert_frame_equal(segment_profiles(x, group), segment_profiles(x, labels))
+    with pytest.raises(DataValidationError, match=r"index does not match the rows of features"):
+        segment_profiles(x, pd.Series(group))
+    with pytest.raises(DataValidationError, match=r"labels has 2 entries for the 90 rows"):
+        segment_profiles(x, [0, 1])
+    with pytest.raises(DataValidationError, match=r"1 missing segment label\(s\) \(row c4\)"):
+        segment_profiles(x, labels.astype(float).where(labels.index != "c4"))
+    with pytest.raises(DataValidationError, match="sums to 0"):
+        segment_profiles(x.assign(monetary=0.0), labels, value_col="monetary")
+
+
+def test_value_tiers_refuse_missing_scores_and_take_lists():
+    with pytest.raises(DataValidationError, match=r"has 1 missing value\(s\) \(row b\)"):
+        value_tiers(pd.Series([0.3, np.nan, 0.9], index=list("abc")))
+    with pytest.raises(DataValidationError, match="not numeric"):
+        value_tiers(pd.Series(["0.3", "0.9"]))
+    assert value_tiers([3.0, 1.0, 2.0], cuts=(0.34, 0.67)).tolist() == ["high", "low", "medium"]
+    with pytest.raises(ParameterError, match="must be two numbers"):
+        value_tiers([1.0, 2.0], cuts=0.2)
+
+
+def test_kmeans_needs_as_many_distinct_customers_as_segments():
+    same = pd.DataFrame({"a": [1.0] * 8, "b": [2.0] * 8})
+    with pytest.raises(DataValidationError, match="all 8 customers have identical features"):
+        BehaviourSegmenter(2).fit(same)
+    with pytest.raises(DataValidationError, match="all 8 customers have identical features"):
+        choose_k(same, range(2, 4))
+    three = pd.DataFrame({"a": [1.0, 1, 2, 2, 3, 3, 3, 3], "b": 1.0})
+    with pytest.raises(ParameterError, match=r"k=4 is more than the 3 distinct customers"):
+        BehaviourSegmenter(4).fit(three)
+    with pytest.raises(ParameterError, match=r"k=4 \(in k_range\) is more than the 3 distinct"):
+        choose_k(three, range(2, 5))
+    labels = BehaviourSegmenter(3, random_state=0).fit(three).labels_
+    assert labels.groupby(three["a"]).nunique().eq(1).all() and labels.nunique() == 3
+    with pytest.raises(DataValidationError, match=r"'a' of features is not numeric"):
+        choose_k(three.assign(a=three["a"].astype(str)), [2])

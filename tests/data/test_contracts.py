@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers.data.contracts import Column, DataContract, contract_of
-from helpers.exceptions import DataValidationError, ParameterError
+from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
 
 CONTRACT = DataContract(
     "accounts",
@@ -63,11 +63,11 @@ def test_validate_returns_typed_copy_and_keeps_extra_columns():
         (lambda d: d.iloc[:0], r"empty \(0 rows\)"),
         (
             lambda d: d.assign(assets=["1", "many", "2"]),
-            r"'assets' must hold number.*row 1: 'many'",
+            r"column 'assets' of accounts has 1 value\(s\) that are not numbers \(row 1: 'many'\)",
         ),
         (
             lambda d: d.assign(opened=["2020-01-31", "soon", None]),
-            r"'opened' must hold date.*row 1",
+            r"column 'opened' of accounts has 1 value\(s\) that are not dates \(row 1: 'soon'\)",
         ),
         (
             lambda d: d.assign(opened=["2020-01-31", None, "2020-01-01"]),
@@ -103,14 +103,24 @@ def test_not_a_dataframe():
         CONTRACT.validate([1, 2])
 
 
-def test_read_csv_checks_the_file_and_never_writes_it(tmp_path):
+def test_read_checks_the_file_and_never_writes_it(tmp_path):
     path = tmp_path / "accounts.csv"
     _good().to_csv(path, index=False)
     content = path.read_bytes()
-    out = CONTRACT.read_csv(path)
+    out = CONTRACT.read(path)
     assert len(out) == 3 and path.read_bytes() == content
-    with pytest.raises(DataValidationError, match="file .*nope.csv' not found.*account_id, opened"):
-        CONTRACT.read_csv(tmp_path / "nope.csv")
+    assert out["account_id"].tolist() == ["101", "102", "103"]
+    assert out.attrs["source"]["encoding"] == "utf-8"
+    with pytest.raises(DataValidationError, match=r"^accounts: file .*nope.csv' not found"):
+        CONTRACT.read(tmp_path / "nope.csv")
+
+
+def test_read_csv_is_a_deprecated_alias_of_read(tmp_path):
+    path = tmp_path / "accounts.csv"
+    _good().to_csv(path, index=False)
+    with pytest.warns(FutureWarning, match=r"read_csv is renamed DataContract.read"):
+        old = CONTRACT.read_csv(path)
+    pd.testing.assert_frame_equal(old, CONTRACT.read(path))
 
 
 def test_bad_contracts():
@@ -128,3 +138,113 @@ def test_markdown_table():
     assert md[2] == "| `account_id` (key, unique) | string | yes | identifier |"
     assert "one of A, B, C" in md[6] and "≥ 0; ≤ 20" in md[5]
     assert md[7].startswith("| `vip` | boolean | no |")
+    assert md[9].startswith("Kinds: *string*: text; *integer*: a whole number; *number*:")
+    assert "*id*" not in md[9]  # only the kinds the contract uses
+
+
+IDS = DataContract(
+    "orders",
+    [
+        Column("order_id", "id", "order number"),
+        Column("customer_id", "id", "customer"),
+        Column("referred_by", "id", "referrer", required=False),
+        Column("amount", "number", "value", minimum=0),
+        Column("placed", "date", "day of the order"),
+    ],
+    key="order_id",
+)
+
+
+def _orders(**change) -> pd.DataFrame:
+    base = {
+        "order_id": ["000123", "000124", "7"],
+        "customer_id": [1, "2", " 3 "],
+        "referred_by": [None, "1.0", ""],
+        "amount": [1.5, 2.0, 3.0],
+        "placed": ["2024-01-05", "2024-01-06", "2024-01-07"],
+    }
+    return pd.DataFrame({**base, **change})
+
+
+def test_id_columns_are_trimmed_text_that_keeps_zeros():
+    df = _orders()
+    before = df.copy()
+    out = IDS.validate(df)
+    pd.testing.assert_frame_equal(df, before)
+    assert out["order_id"].tolist() == ["000123", "000124", "7"]
+    assert out["customer_id"].tolist() == ["1", "2", "3"]
+    assert out["referred_by"].tolist() == [None, "1", None]  # "" is no referrer
+    assert IDS.id_columns == ["order_id", "customer_id", "referred_by"]
+    assert "| `order_id` (key, unique) | id | yes |" in IDS.to_markdown()
+    assert "*id*: an identifier, kept as text" in IDS.to_markdown()
+
+
+def test_id_errors_and_merges():
+    with pytest.raises(DataValidationError, match=r"'customer_id' of orders has 1 missing or em"):
+        IDS.validate(_orders(customer_id=["1", " ", "3"]))
+    with pytest.raises(DataValidationError, match=r"'customer_id' of orders holds numbers with"):
+        IDS.validate(_orders(customer_id=[1.0, 2.5, 3.0]))
+    # Two spellings of one order: merged with a warning, then refused as a duplicate key.
+    with (
+        pytest.warns(DataQualityWarning, match=r"'order_id' of orders: 1 id\(s\) were written"),
+        pytest.raises(DataValidationError, match=r"key column 'order_id' has 2 duplicated"),
+    ):
+        IDS.validate(_orders(order_id=["7", "8", "7.0"]))
+
+
+@pytest.mark.parametrize(
+    ("amounts", "message"),
+    [
+        (["3,5", "2", "1"], r"1 value\(s\) written with a decimal comma \(row 0: '3,5'\); pass"),
+        (["1,234.50", "2", "1"], r"written with a thousands separator \(row 0: '1,234.50'\)"),
+        (["¥12", "2", "1"], r"written with a currency sign or code \(row 0: '¥12'\)"),
+        (["12 元", "2", "1"], r"currency sign or code \(row 0: '12 元'\)"),
+        (["5%", "2", "1"], r"written with a percent sign"),
+        ([True, False, True], r"'amount' of orders holds True/False values"),
+        (["inf", "2", "1"], r"'amount' of orders has 1 infinite value"),
+    ],
+)
+def test_numbers_as_text_are_refused_with_what_they_look_like(amounts, message):
+    with pytest.raises(DataValidationError, match=message):
+        IDS.validate(_orders(amount=amounts))
+
+
+def test_decimal_comma_option_and_blank_numbers():
+    out = IDS.validate(_orders(amount=["3,5", "2", " 1,25 "]), decimal=",")
+    assert out["amount"].tolist() == [3.5, 2.0, 1.25]
+    with pytest.raises(DataValidationError, match=r"1 value\(s\) with a '.' \(row 0: '1.234,5'\)"):
+        IDS.validate(_orders(amount=["1.234,5", "2", "1"]), decimal=",")
+    with pytest.raises(ParameterError, match=r"'decimal' = ';' is not one of"):
+        IDS.validate(_orders(), decimal=";")
+    # An empty text cell is a missing value: refused because amount is required.
+    with pytest.raises(DataValidationError, match=r"'amount' has 1 missing value\(s\) \(row 1\)"):
+        IDS.validate(_orders(amount=["1", " ", "2"]))
+
+
+def test_date_options_reach_the_date_columns():
+    ambiguous = _orders(placed=["05/01/2024", "06/01/2024", "07/01/2024"])
+    with pytest.raises(DataValidationError, match=r"'placed' of orders has dates such as '05/01/"):
+        IDS.validate(ambiguous)
+    days = IDS.validate(ambiguous, dayfirst=True)["placed"].dt.strftime("%Y-%m-%d").tolist()
+    assert days == ["2024-01-05", "2024-01-06", "2024-01-07"]
+    months = IDS.validate(ambiguous, date_format="%m/%d/%Y")["placed"].dt.month.tolist()
+    assert months == [5, 6, 7]
+    serial = IDS.validate(_orders(placed=[45296, 45297, 45298]), date_format="excel")
+    assert serial["placed"].iloc[0] == pd.Timestamp("2024-01-05")
+    with pytest.raises(DataValidationError, match=r"date_format='excel'"):
+        IDS.validate(_orders(placed=[45296, 45297, 45298]))
+
+
+def test_load_takes_a_file_or_a_table(tmp_path):
+    table = _orders()
+    via_index = IDS.load(table.set_index("order_id"))
+    pd.testing.assert_frame_equal(via_index, IDS.validate(table))
+    path = tmp_path / "orders.csv"
+    table.to_csv(path, index=False, sep=";")
+    from_file = IDS.load(path)
+    assert from_file["order_id"].tolist() == ["000123", "000124", "7"]
+    assert from_file.attrs["source"]["sep"] == ";"
+    with pytest.raises(ParameterError, match=r"orders: encoding= describe\(s\) how a file is read"):
+        IDS.load(table, encoding="gbk")
+    with pytest.raises(ParameterError, match=r"must be the path of a CSV, .xlsx or Parquet file"):
+        IDS.load(42)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import re
+import tomllib
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,6 +36,66 @@ def test_readme_lists_every_data_file_with_its_checksum():
     for name, expected in listed.items():
         digest = hashlib.sha256((datasets_dir() / name).read_bytes()).hexdigest()
         assert digest == expected, f"{name} changed: sha256 {digest}"
+
+
+REPO_DATASETS = Path(__file__).resolve().parents[2] / "datasets"
+
+
+def test_every_file_of_the_repository_datasets_folder_is_listed_and_shipped():
+    """The repository's datasets/ itself (whatever datasets_dir() points at): every file, in
+    any subfolder and hidden ones too, has its README row, its checksum and a package-data
+    pattern that puts it into the wheel."""
+    readme = (REPO_DATASETS / "README.md").read_text(encoding="utf-8")
+    table = [ln for ln in readme.splitlines() if ln.startswith("| `")]
+    listed = {}
+    for line in table:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert len(cells) == 4, f"README row needs file, content, shape, sha256: {line!r}"
+        name, sha = cells[0].strip("`"), cells[3].strip("`")
+        assert re.fullmatch(r"[0-9a-f]{64}", sha), f"{name}: not a sha256: {sha!r}"
+        assert cells[1] and cells[2], f"{name}: content and shape must be described"
+        listed[name] = sha
+    on_disk = {
+        p.relative_to(REPO_DATASETS).as_posix(): p
+        for p in REPO_DATASETS.rglob("*")
+        if p.is_file() and p.name != "README.md"
+    }
+    assert sorted(set(on_disk) - set(listed)) == [], "files in datasets/ missing from README"
+    assert sorted(set(listed) - set(on_disk)) == [], "README rows without a file"
+    for name, path in on_disk.items():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert digest == listed[name], f"{name} changed: sha256 {digest}"
+    pyproject = tomllib.loads((REPO_DATASETS.parent / "pyproject.toml").read_text("utf-8"))
+    shipped = pyproject["tool"]["setuptools"]["package-data"]["helpers.data.files"]
+    for name in on_disk:
+        assert "/" not in name, f"{name}: package data ships the top folder only"
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in shipped), (
+            f"{name} matches no package-data pattern {shipped}: it would not ship in the wheel"
+        )
+
+
+def test_example_files_follow_their_contracts():
+    """Each example file of a chapter's data_path loads through its contract, unchanged."""
+    from helpers.cases.retail import PURCHASE_LOG
+    from helpers.churn.data import load_subscriptions
+
+    before = {p.name: p.read_bytes() for p in REPO_DATASETS.glob("example_*")}
+    log = PURCHASE_LOG.read(REPO_DATASETS / "example_purchase_log.csv")
+    assert log.shape == (657, 3) and log["customer_id"].nunique() == 200
+    assert log["customer_id"].iloc[0] == "0001"  # text, leading zeros kept
+    master = load_cdnow("sample")
+    first = master[master["customer_id"] <= "0200"].reset_index(drop=True)
+    pd.testing.assert_series_equal(log["amount"], first["amount"])
+    pd.testing.assert_series_equal(log["date"], first["date"])
+    data = load_subscriptions(
+        REPO_DATASETS / "example_subscriptions.csv",
+        observation_end="2024-12-31",
+        usage_path=REPO_DATASETS / "example_usage.csv",
+        complaints_path=REPO_DATASETS / "example_complaints.csv",
+    )
+    assert data["customers"].shape[0] == 300 and len(data["usage"]) == 4_113
+    assert len(data["complaints"]) == 401
+    assert before == {p.name: p.read_bytes() for p in REPO_DATASETS.glob("example_*")}
 
 
 def test_cdnow_master_counts_and_types():
@@ -159,7 +222,8 @@ def test_unparseable_dates(log):
     bad = log.astype({"date": str})
     bad.loc[[1, 3], "date"] = ["2024-13-45", "yesterday"]
     with pytest.raises(
-        DataValidationError, match=r"column 'date' has 2 value\(s\) that are not dates \(rows 1: "
+        DataValidationError,
+        match=r"column 'date' of transactions has 2 value\(s\) that are not dates \(rows 1: ",
     ):
         validate_transactions(bad)
 
@@ -184,7 +248,7 @@ def test_missing_customer_ids(log):
     bad.loc[[0, 4], "customer_id"] = None
     with pytest.raises(
         DataValidationError,
-        match=r"column 'customer_id' has 2 missing customer id\(s\) \(rows 0, 4\)",
+        match=r"column 'customer_id' of transactions has 2 missing or empty id\(s\) \(rows 0, 4\)",
     ):
         validate_transactions(bad)
 
@@ -193,7 +257,9 @@ def test_non_numeric_amounts(log):
     bad = log.astype({"amount": object})
     bad.loc[1, "amount"] = "$20"
     with pytest.raises(
-        DataValidationError, match=r"column 'amount' has 1 non-numeric value\(s\) \(row 1: '\$20'\)"
+        DataValidationError,
+        match=r"column 'amount' of transactions has 1 value\(s\) written with a currency sign or "
+        r"code \(row 1: '\$20'\); remove it",
     ):
         validate_transactions(bad, amount_col="amount")
 

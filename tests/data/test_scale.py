@@ -355,7 +355,7 @@ def test_missing_column(files):
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("customer_id", None, r"column 'customer_id' has 1 missing customer id\(s\)"),
+        ("customer_id", None, r"column 'customer_id' has 1 missing or empty customer id\(s\)"),
         ("date", None, r"column 'date' has 1 missing date\(s\) \(e\.g\. customer_id 'B' without"),
         (
             "amount",
@@ -502,3 +502,50 @@ def test_spark_date_format_and_errors(spark, tmp_path):
         summarize(str(csv), date_format="%Y-%j", engine="spark")
     with pytest.raises(ParameterError, match=r"engine='duckdb' does not take a Spark DataFrame"):
         summarize(spark.read.csv(str(csv), header=True), engine="duckdb")
+
+
+# --------------------------------------------------------------------------------------------
+# CSV files as exported: encodings, delimiters, spellings of ids (issue 14)
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_gb18030_file_is_read_from_a_utf8_copy_that_is_removed(tmp_path, log):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = log.assign(备注="会员").to_csv(index=False, sep=";")
+    (folder / "log.csv").write_bytes(text.encode("gb18030"))
+    before = sorted(p.name for p in folder.iterdir())
+    spill = tmp_path / "spill"
+    got = quiet(summarize, folder / "log.csv", amount_col="amount", temp_dir=spill)
+    pd.testing.assert_frame_equal(got, quiet(summarize, log, amount_col="amount"))
+    assert sorted(p.name for p in folder.iterdir()) == before  # nothing beside the input
+    assert list(spill.iterdir()) == []  # the copy went with DuckDB's own folder
+
+
+def test_csv_files_with_different_delimiters_are_refused(tmp_path, log):
+    log.to_csv(tmp_path / "a.csv", index=False)
+    log.to_csv(tmp_path / "b.csv", index=False, sep=";")
+    with pytest.raises(DataValidationError, match=r"the CSV files use different delimiters"):
+        summarize([tmp_path / "a.csv", tmp_path / "b.csv"])
+    with pytest.raises(ParameterError, match=r"parameter 'encoding' = 'klingon' is not a text"):
+        summarize(tmp_path / "a.csv", encoding="klingon")
+
+
+def test_text_ids_follow_the_pandas_rules_on_duckdb(tmp_path):
+    csv = tmp_path / "tx.csv"
+    csv.write_text("customer_id,date\n 7,2024-01-01\n7.0,2024-01-03\n007,2024-01-04\n")
+    with pytest.warns(DataQualityWarning, match=r"1 id\(s\) were written in more than one way"):
+        s = summarize(csv)
+    frame = pd.DataFrame(
+        {"customer_id": [" 7", "7.0", "007"], "date": ["2024-01-01", "2024-01-03", "2024-01-04"]}
+    )
+    with pytest.warns(DataQualityWarning, match=r"1 id\(s\) were written in more than one way"):
+        want = summarize(frame)
+    pd.testing.assert_frame_equal(s, want)
+    assert s.index.tolist() == ["007", "7"]
+
+
+def test_spark_refuses_csv_that_is_not_utf8(spark, tmp_path, log):
+    (tmp_path / "log.csv").write_bytes(log.to_csv(index=False).encode("utf-16"))
+    with pytest.raises(DataValidationError, match=r"is utf-16 text; the Spark engine reads CSV"):
+        summarize(str(tmp_path / "log.csv"), engine="spark")

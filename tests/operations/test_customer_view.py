@@ -419,8 +419,8 @@ def test_standardise_errors():
         standardise(raw, columns={"mobile": "phone"})
     with pytest.raises(DataValidationError, match=r"duplicated record ids \(rows BR1, BR1\)"):
         standardise(raw.rename(index={"WB1": "BR1"}))
-    with pytest.raises(DataValidationError, match=r"'updated_at' has 1 missing or unreadable "
-                       r"timestamp\(s\) \(row WB1: 'yesterday'\)"):  # fmt: skip
+    with pytest.raises(DataValidationError, match=r"'updated_at' of records has 1 value\(s\) "
+                       r"that are not dates \(row WB1: 'yesterday'\)"):  # fmt: skip
         standardise(_raw(updated_at=["2023-05-01", "yesterday", "2022-01-01"]))
     with pytest.raises(DataValidationError, match="records is empty"):
         standardise(raw.iloc[:0])
@@ -478,3 +478,25 @@ def test_merge_errors():
         merge_customers(std, clusters, rule="priority")
     with pytest.raises(DataValidationError, match="labelling every record of std exactly once"):
         merge_customers(std, clusters.iloc[:2])
+
+
+def test_numbers_and_integer_ids_from_a_spreadsheet():
+    raw = _raw(
+        phone=[13812345678.0, 13812345678.0, 13900001111.0],  # phones stored as numbers
+        postcode=[100081.0, np.nan, 200000.0],
+    ).set_axis(pd.Index([3, 1, 2], name="record_id"))
+    std = standardise(raw)
+    assert std["phone"].tolist() == ["13812345678", "13812345678", "13900001111"]
+    assert std["postcode"].tolist()[::2] == ["100081", "200000"]
+    pairs = candidate_pairs(std)
+    assert pairs[["left", "right"]].values.tolist() == [[1, 3]]  # integer ids stay integers
+    clusters = cluster_records(std.index, compare(std, pairs), 0.6)
+    assert clusters.loc[1] == clusters.loc[3] != clusters.loc[2]
+    with pytest.raises(DataValidationError, match=r"'channel' of records has 1 missing value"):
+        completeness(raw.assign(channel=["web", None, "mail"]))
+    with pytest.raises(DataValidationError, match=r"record_ids has duplicated ids"):
+        cluster_records([1, 1, 2], compare(std, pairs), 0.6)
+    with pytest.raises(DataValidationError, match=r"clusters has 1 missing customer id"):
+        merge_customers(std, pd.Series(["C1", None, "C1"], index=std.index))
+    with pytest.raises(ParameterError, match=r"channel_priority='web' must be a list"):
+        merge_customers(std, clusters, rule="priority", channel_priority="web")

@@ -122,8 +122,9 @@ def test_aalen_johansen_matches_lifelines_without_ties():
     opps = pd.DataFrame(
         {
             "opened": opened,
-            "won": np.where(outcome == "advanced", end, pd.NaT),
-            "lost": np.where(outcome == "lost", end, pd.NaT),
+            # np.where(mask, dates, pd.NaT) would give nanosecond numbers, which are refused
+            "won": pd.Series(end).where(outcome == "advanced"),
+            "lost": pd.Series(end).where(outcome == "lost"),
         }
     )
     # Open ones are censored at the snapshot, so each must be open for exactly its days.
@@ -274,7 +275,7 @@ def test_funnel_data_errors(opps):
     text.loc["D", "visit"] = "next week"
     with pytest.raises(
         DataValidationError,
-        match=r"'visit' has 1 value\(s\) that are not dates \(row D: 'next week'\)",
+        match=r"'visit' of opportunities has 1 value\(s\) that are not dates \(row D: 'next ",
     ):
         stage_conversion(text, **kw)
     with pytest.raises(DataValidationError, match="column 'won' not found"):
@@ -317,10 +318,18 @@ def test_growth_errors(opps):
         growth_trend([5, 6, 7], confidence_level=0)
     with pytest.raises(DataValidationError, match="a trend needs at least 3 consecutive periods"):
         growth_trend([5, 6])
-    with pytest.raises(DataValidationError, match="must be non-negative whole counts"):
+    with pytest.raises(
+        DataValidationError, match=r"column 'counts' of the input has 1 value\(s\) below 0"
+    ):
         growth_trend([5, -1, 6])
-    with pytest.raises(DataValidationError, match="must be non-negative whole counts"):
+    with pytest.raises(DataValidationError, match="counts are all 0"):
         growth_trend([0, 0, 0])
+    with pytest.raises(DataValidationError, match="all new customers are in the last of the 3"):
+        growth_trend([0, 0, 5])
+    with pytest.raises(DataValidationError, match=r"counts' of the input has 1 missing value"):
+        growth_trend([1, None, 3])
+    with pytest.raises(DataValidationError, match="not numeric"):
+        growth_trend(["1", "2", "3"])
 
 
 def test_old_names_still_work(simulated):

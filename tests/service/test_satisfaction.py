@@ -393,3 +393,26 @@ def test_plots_return_axes(survey):
     with pytest.raises(ParameterError, match="holds several groups"):
         plot_zone_of_tolerance(zone_of_tolerance(existing, by="segment"))
     plt.close("all")
+
+
+def test_messy_survey_answers():
+    # A list keeps None as a blank answer, left out like NaN.
+    assert csat([5, 4, None, 2], random_state=0)["n"] == 3
+    with pytest.raises(DataValidationError, match=r"one column of scores .* shape \(2, 2\)"):
+        csat(np.array([[5, 4], [3, 2]]))
+    r = pd.DataFrame({"respondent_id": [1, 1, 2, 2], "attribute": ["speed", "tone"] * 2,
+                      "importance": [7, 3, 6, 4], "perceived": [3, 8, 5, 6],
+                      "adequate": [5, 4, 5, 4], "desired": [8, 6, 8, 6],
+                      "segment": ["a", "a", "b", "b"]})  # fmt: skip
+    with pytest.raises(DataValidationError, match=r"'importance' of ratings is not numeric"):
+        ipa(r.assign(importance=r["importance"].astype(str)))
+    with pytest.raises(DataValidationError, match=r"'attribute' of ratings has 1 missing value"):
+        ipa(r.assign(attribute=["speed", None, "speed", "tone"]))
+    with pytest.raises(DataValidationError, match=r"'attribute' of ratings has 1 missing value"):
+        zone_of_tolerance(r.assign(attribute=["speed", None, "speed", "tone"]))
+    with pytest.raises(DataValidationError, match=r"'adequate' of ratings is not numeric"):
+        zone_of_tolerance(r.assign(adequate=r["adequate"].astype(str)))
+    with pytest.raises(ParameterError, match="names the same group twice"):
+        compare_expectations(r, groups=("a", "a"))
+    with pytest.raises(ParameterError, match=r"'measures' = 'desired' must be a sequence"):
+        compare_expectations(r, groups=("a", "b"), measures="desired")

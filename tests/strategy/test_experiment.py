@@ -200,12 +200,13 @@ def test_data_errors(small):
     bad = small.copy()
     bad.loc[3, "retained"] = 2
     with pytest.raises(
-        DataValidationError, match=r"'retained' is not a 0/1 outcome: 1 value\(s\) .*\(row 3: 2"
+        DataValidationError,
+        match=r"'retained' of data holds 1 value\(s\) other than 0 and 1 \(row 3\)",
     ):
         compare_proportions(bad)
     gap = small.astype({"retained": float})
     gap.loc[[5, 150], "retained"] = np.nan
-    with pytest.raises(DataValidationError, match=r"2 missing or non-numeric value\(s\) \(rows 5"):
+    with pytest.raises(DataValidationError, match=r"2 missing value\(s\) \(rows 5"):
         compare_proportions(gap)
     arm = small.astype({"treated": object})
     arm.loc[7, "treated"] = "yes"
@@ -218,7 +219,9 @@ def test_data_errors(small):
     with pytest.raises(DataValidationError, match="data must be a pandas DataFrame"):
         compare_means([1, 2, 3])
     text = pd.DataFrame({"treated": [1, 1, 0, 0], "revenue": [1.0, "n/a", 2.0, 3.0]})
-    with pytest.raises(DataValidationError, match=r"1 missing or non-numeric value\(s\) \(row 1"):
+    with pytest.raises(
+        DataValidationError, match=r"column 'revenue' of data is not numeric \(dtype object\)"
+    ):
         campaign_roi(text, 0.5, 1.0)
 
 
@@ -298,7 +301,10 @@ def test_kpi_status_errors():
         kpi_status(h, {"csat": "high"})
     with pytest.raises(ParameterError, match="parameter 'window' = 0 is out of range"):
         kpi_status(h, {"csat": 0.8}, window=0)
-    with pytest.raises(DataValidationError, match="column 'month' has missing or unreadable"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"column 'month' of the KPI history has 1 value\(s\) that are not dates",
+    ):
         kpi_status(h.assign(month=["2024-01-01", "soon"]), {"csat": 0.8})
 
 
@@ -366,3 +372,40 @@ def test_plot_kpi_dashboard_draws_on_given_axes():
     with pytest.raises(ParameterError, match="ax has 2 Axes for 1 KPIs"):
         plot_kpi_dashboard(history, metrics=["csat"], ax=grid)
     plt.close(fig)
+
+
+def test_messy_campaign_data(small):
+    yes_no = small.assign(retained=np.where(small["retained"] == 1, "yes", "no"))
+    with pytest.raises(DataValidationError, match=r"the values found are \['no', 'yes'\]"):
+        compare_proportions(yes_no)
+    flags = compare_proportions(small.assign(retained=small["retained"].astype(bool)))
+    assert flags.estimate == compare_proportions(small).estimate
+    with pytest.raises(DataValidationError, match=r"'revenue' does not vary within either arm"):
+        compare_means(small.assign(revenue=3.0))
+    with pytest.raises(DataValidationError, match=r"'revenue' of data has 1 infinite value"):
+        compare_means(small.assign(revenue=[np.inf] + [1.0] * (len(small) - 1)))
+
+
+def test_messy_kpi_history():
+    h = pd.DataFrame(
+        {
+            "month": pd.date_range("2024-01-01", periods=4, freq="MS"),
+            "csat": [0.7, 0.72, 0.84, 0.86],
+        }
+    )
+    with pytest.raises(DataValidationError, match=r"no value for 1 month\(s\) of the current"):
+        kpi_status(h.assign(csat=[0.7, 0.72, np.nan, 0.86]), {"csat": 0.8}, window=2)
+    with pytest.raises(DataValidationError, match=r"no value for 1 month\(s\) of the baseline"):
+        kpi_status(h.assign(csat=[np.nan, 0.72, 0.84, 0.86]), {"csat": 0.8}, 2, "2024-03-01")
+    with pytest.raises(DataValidationError, match="2 rows with a repeated date"):
+        kpi_status(pd.concat([h, h.tail(1)], ignore_index=True), {"csat": 0.8}, window=2)
+    with pytest.raises(DataValidationError, match=r"'month' of the KPI history holds numbers"):
+        kpi_status(h.assign(month=[202401, 202402, 202403, 202404]), {"csat": 0.8}, window=2)
+    with pytest.raises(ParameterError, match=r"target of 'csat' = 80 is not a share"):
+        kpi_status(h, {"csat": 80}, window=2)
+    with pytest.raises(ParameterError, match=r"'window' = 5 is more months than the 4"):
+        kpi_status(h, {"csat": 0.8}, window=5)
+    with pytest.raises(ParameterError, match=r"reach back before programme_start 2024-03-01"):
+        kpi_status(h, {"csat": 0.8}, window=3, programme_start="2024-03-01")
+    with pytest.raises(DataValidationError, match=r"'csat' of the KPI history is not numeric"):
+        plot_kpi_dashboard(h.assign(csat=h["csat"].astype(str)), metrics=["csat"])

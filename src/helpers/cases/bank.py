@@ -54,7 +54,14 @@ from scipy.stats import binomtest
 from helpers.customer_base.segment import value_score, value_tiers
 from helpers.data.contracts import Column, DataContract
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import check_choice, check_int, check_number, renamed_parameters, rows
+from helpers.validation import (
+    check_choice,
+    check_int,
+    check_number,
+    renamed_parameters,
+    rows,
+    text_numbers,
+)
 
 __all__ = [
     "BANK_CUSTOMERS",
@@ -96,7 +103,7 @@ _BALANCES = ("assets", "deposits", "loan_need")
 BANK_CUSTOMERS = DataContract(
     "bank customers",
     [
-        Column("customer_id", "string", "customer identifier"),
+        Column("customer_id", "id", "customer identifier"),
         Column("assets_y0", "number", "financial assets held with the bank at y0, yuan", minimum=0),
         Column("deposits_y0", "number", "deposits at y0, yuan", minimum=0),
         Column("loan_need_y0", "number", "loan balance or loan need at y0, yuan", minimum=0),
@@ -138,7 +145,14 @@ SERVICE_DESCRIPTION = pd.Series(
 )
 
 
-def load_customers(data: str | Path | pd.DataFrame) -> pd.DataFrame:
+def load_customers(
+    data: str | Path | pd.DataFrame,
+    *,
+    encoding: str | None = None,
+    sep: str | None = None,
+    sheet_name: str | None = None,
+    decimal: str = ".",
+) -> pd.DataFrame:
     """The bank case's customers, checked against :data:`BANK_CUSTOMERS`, by customer_id.
 
     Besides the contract's column checks, a customer who stayed must have all three balances at
@@ -147,14 +161,23 @@ def load_customers(data: str | Path | pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     data : str, pathlib.Path or pandas.DataFrame
-        A CSV file with the contract's columns, or a table (``customer_id`` as a column or as
-        the index's name) such as the output of :func:`helpers.simulate.bank.bank_customers`.
+        A CSV, Excel (.xlsx) or Parquet file with the contract's columns, read by
+        :meth:`~helpers.data.DataContract.read` (encoding, delimiter and sheet detected;
+        customer ids kept as text), or a table (``customer_id`` as a column or as the index's
+        name) such as the output of :func:`helpers.simulate.bank.bank_customers`.
+    encoding, sep, sheet_name : str, optional
+        Override the detected text encoding and delimiter of a CSV file, or name the sheet of
+        a workbook; only with a file.
+    decimal : {".", ","}
+        The decimal mark of balances written as text (``","`` for 1234,5).
 
     Raises
     ------
     DataValidationError
-        The file is missing, the table breaks the contract, or the y1 balances disagree with
-        ``stayed``.
+        The file is missing or unreadable, the table breaks the contract, or the y1 balances
+        disagree with ``stayed``.
+    ParameterError
+        A file option with a table.
 
     Examples
     --------
@@ -162,16 +185,9 @@ def load_customers(data: str | Path | pd.DataFrame) -> pd.DataFrame:
     >>> load_customers(bank_customers(200, random_state=1)[0]["customers"]).index.name
     'customer_id'
     """
-    if isinstance(data, str | Path):
-        table = BANK_CUSTOMERS.read_csv(data)
-    else:
-        if (
-            isinstance(data, pd.DataFrame)
-            and data.index.name == "customer_id"
-            and "customer_id" not in data.columns
-        ):
-            data = data.reset_index()
-        table = BANK_CUSTOMERS.validate(data)
+    table = BANK_CUSTOMERS.load(
+        data, encoding=encoding, sep=sep, sheet_name=sheet_name, decimal=decimal
+    )
     y1 = table[[f"{b}_y1" for b in _BALANCES]]
     stayed = table["stayed"].astype(bool).to_numpy()
     ids = pd.Index(table["customer_id"])
@@ -206,8 +222,10 @@ def _balances(customers: pd.DataFrame, period: str) -> pd.DataFrame:
             f"column(s) {missing} not found; the customers have columns "
             f"{list(customers.columns)}; see BANK_CUSTOMERS for the columns"
         )
-    out = customers[cols].apply(pd.to_numeric, errors="coerce")
-    out.columns = list(_BALANCES)
+    # Text balances ("1,234", "¥5") are errors naming the column, never a silent NaN.
+    out = pd.DataFrame(
+        {b: text_numbers(customers, c, "customers") for b, c in zip(_BALANCES, cols, strict=True)}
+    )
     neg = (out < 0).any(axis=1).to_numpy()
     if neg.any():
         raise DataValidationError(

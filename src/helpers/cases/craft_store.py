@@ -22,7 +22,7 @@ without any policy):
 * :func:`policy_scorecard` — the three policies side by side, as decisions.
 
 The data contracts :data:`STORE_CUSTOMERS` and :data:`STORE_TRANSACTIONS` say what a store's
-own files must hold; :func:`load_store` reads and checks them.
+own files must hold; :func:`load_store` reads (CSV, .xlsx or Parquet) and checks them.
 """
 
 from __future__ import annotations
@@ -34,8 +34,15 @@ import pandas as pd
 from scipy import stats
 
 from helpers.data.contracts import Column, DataContract
+from helpers.data.reading import READ_FORMATS
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import check_number, renamed_parameters, require_columns, rows
+from helpers.validation import (
+    check_number,
+    date_column,
+    renamed_parameters,
+    require_columns,
+    rows,
+)
 
 __all__ = [
     "STORE_CUSTOMERS",
@@ -57,7 +64,7 @@ __all__ = [
 STORE_CUSTOMERS = DataContract(
     "store customers",
     [
-        Column("customer_id", "string", "customer identifier (membership or phone number)"),
+        Column("customer_id", "id", "customer identifier (membership or phone number)"),
         Column("group", "string", "customer group, e.g. white-collar women, students"),
         Column("source", "string", "how the customer found the store, e.g. flyer, referral"),
         Column("joined", "date", "date of the customer's first visit or registration"),
@@ -77,7 +84,7 @@ STORE_CUSTOMERS = DataContract(
         ),
         Column(
             "referred_by",
-            "string",
+            "id",
             "customer_id of the member who referred this customer, empty otherwise",
             required=False,
         ),
@@ -89,7 +96,7 @@ STORE_CUSTOMERS = DataContract(
 STORE_TRANSACTIONS = DataContract(
     "store transactions",
     [
-        Column("customer_id", "string", "customer identifier, as in the customer table"),
+        Column("customer_id", "id", "customer identifier, as in the customer table"),
         Column("date", "date", "day of the purchase"),
         Column("amount", "number", "value of the basket at list prices, yuan", minimum=0),
         Column("discount", "number", "yuan taken off at the till (discount card)", minimum=0),
@@ -100,14 +107,33 @@ STORE_TRANSACTIONS = DataContract(
 _MEASURES = ["visits", "spend", "discount", "reward", "gross_profit"]
 
 
-def load_store(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read a store's ``customers.csv`` and ``transactions.csv`` and check them.
+def load_store(
+    folder: str | Path,
+    *,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    decimal: str = ".",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read a store's customers and transactions and check them.
 
     Parameters
     ----------
     folder : str or Path
-        Folder with the two files, with the columns of :data:`STORE_CUSTOMERS` and
-        :data:`STORE_TRANSACTIONS`.
+        Either a folder with a ``customers`` and a ``transactions`` file (``.csv``, ``.xlsx``
+        or ``.parquet``, one of each), or one Excel workbook (.xlsx) with the sheets
+        ``customers`` and ``transactions``; with the columns of :data:`STORE_CUSTOMERS` and
+        :data:`STORE_TRANSACTIONS`. Files are read by
+        :meth:`~helpers.data.DataContract.read`: encoding and delimiter detected, customer ids
+        and ``referred_by`` kept as text (``"0012"`` keeps its zeros; ``"12.0"``, what a
+        spreadsheet makes of the number 12, is ``"12"``).
+    date_format, dayfirst, decimal
+        How the files write dates (``dayfirst=True`` for 05/01/2024 as 5 January,
+        ``date_format="%d.%m.%Y"``) and decimals (``decimal=","`` for 3,5); see
+        :meth:`helpers.data.DataContract.validate`.
+    encoding, sep : str, optional
+        Override the detected text encoding and delimiter of CSV files.
 
     Returns
     -------
@@ -117,13 +143,52 @@ def load_store(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     Raises
     ------
     DataValidationError
-        A file is missing or breaks its contract, or a purchase belongs to a customer the
-        customer table does not list.
+        A file is missing, unreadable or breaks its contract, a purchase belongs to a customer
+        the customer table does not list, or a ``referred_by`` names no customer of the table
+        (the referral value would silently leave that customer out).
     """
     folder = Path(folder)
-    customers = STORE_CUSTOMERS.read_csv(folder / "customers.csv")
-    transactions = STORE_TRANSACTIONS.read_csv(folder / "transactions.csv")
-    return _checked(customers.set_index("customer_id"), transactions)
+    options = {"date_format": date_format, "dayfirst": dayfirst, "decimal": decimal}
+    if folder.is_file() and folder.name.lower().endswith((".xlsx", ".xlsm")):
+        customers = STORE_CUSTOMERS.read(folder, sheet_name="customers", **options)
+        transactions = STORE_TRANSACTIONS.read(folder, sheet_name="transactions", **options)
+    else:
+        files = {"encoding": encoding, "sep": sep, **options}
+        paths = [_store_file(folder, stem) for stem in ("customers", "transactions")]
+        customers = STORE_CUSTOMERS.read(paths[0], **files)
+        transactions = STORE_TRANSACTIONS.read(paths[1], **files)
+    customers, transactions = _checked(customers.set_index("customer_id"), transactions)
+    referrer = customers["referred_by"]
+    unknown = referrer.notna().to_numpy() & ~referrer.isin(customers.index).to_numpy()
+    if unknown.any():
+        raise DataValidationError(
+            f"store customers: column 'referred_by' has {int(unknown.sum())} referrer(s) that "
+            f"are not customers of the table ({rows(customers.index, unknown, referrer)}); a "
+            "referrer must be written exactly as her customer_id (same leading zeros): correct "
+            "them, or leave the cell empty when the referrer is not a customer"
+        )
+    return customers, transactions
+
+
+def _store_file(folder: Path, stem: str) -> Path:
+    """The one ``<stem>.csv`` / ``.xlsx`` / ``.parquet`` ... file of a store's folder."""
+    if not folder.is_dir():
+        raise DataValidationError(
+            f"store folder {str(folder)!r} not found (or it is not a folder); pass the folder "
+            f"with {stem}.csv and the other file, or an .xlsx workbook with the two sheets"
+        )
+    found = [
+        p
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name.lower() in {stem + ending for ending in READ_FORMATS}
+    ]
+    if len(found) != 1:
+        what = "no" if not found else f"{len(found)} ({', '.join(p.name for p in found)})"
+        raise DataValidationError(
+            f"store folder {str(folder)!r} has {what} {stem} file(s); it needs exactly one "
+            f"{stem}.csv (or {stem}.xlsx, {stem}.parquet)"
+        )
+    return found[0]
 
 
 def _checked(customers: pd.DataFrame, transactions: pd.DataFrame):
@@ -262,8 +327,7 @@ def _ordered(transactions: pd.DataFrame) -> pd.DataFrame:
                 f"{list(transactions.columns)} (see STORE_TRANSACTIONS)"
             )
     tx = transactions[["customer_id", "date", "amount"]].copy()
-    if not pd.api.types.is_datetime64_any_dtype(tx["date"]):
-        tx["date"] = pd.to_datetime(tx["date"])
+    tx["date"] = date_column(transactions, "date", "store transactions")
     return tx.sort_values(["customer_id", "date"], kind="stable", ignore_index=True)
 
 

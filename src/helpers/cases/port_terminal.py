@@ -67,7 +67,16 @@ from scipy.optimize import brentq, linprog
 from helpers.customer_base.portfolio import RELATIONSHIP_TYPES
 from helpers.data.contracts import Column, DataContract
 from helpers.exceptions import ConvergenceError, DataValidationError, ParameterError
-from helpers.validation import check_frame, check_int, check_number, require_columns, rows
+from helpers.validation import (
+    binary_column,
+    check_frame,
+    check_int,
+    check_number,
+    numeric_column,
+    numeric_values,
+    require_columns,
+    rows,
+)
 
 __all__ = [
     "PORT_ACCOUNTS",
@@ -96,7 +105,7 @@ __all__ = [
 PORT_ACCOUNTS = DataContract(
     "port accounts",
     [
-        Column("account_id", "string", "account identifier"),
+        Column("account_id", "id", "account identifier"),
         Column(
             "kind",
             "category",
@@ -176,18 +185,24 @@ _ACCOUNTS_FIX = (
 
 
 def _column(accounts: pd.DataFrame, col: str, low=None, high=None, why: str = "") -> np.ndarray:
-    raw = accounts[col]
-    x = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(x)
+    """A numeric column of accounts in [low, high]; text and True/False are refused."""
+    x = numeric_column(accounts, col, "accounts", allow_missing=True)
+    bad = np.isnan(x)
     if low is not None:
         bad |= x < low
     if high is not None:
         bad |= x > high
     if bad.any():
-        span = f" outside [{low}, {high}]" if low is not None or high is not None else ""
+        if low is not None and high is not None:
+            span = f" (it must be from {low:g} to {high:g})"
+        elif low is not None:
+            span = f" (it must be at least {low:g})"
+        else:
+            span = f" (it must be at most {high:g})" if high is not None else ""
         raise DataValidationError(
             f"column {col!r} has {int(bad.sum())} missing or invalid value(s){span} "
-            f"({rows(accounts.index, bad, raw)}); {why or 'correct or remove those accounts'}"
+            f"({rows(accounts.index, bad, accounts[col])}); "
+            f"{why or 'correct or remove those accounts'}"
         )
     return x
 
@@ -209,7 +224,22 @@ def _response(accounts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def _hours(accounts: pd.DataFrame, hours) -> np.ndarray:
+    """Visit hours per account: one number for all, a Series matched on the account index, or
+    a list or array in the row order of accounts."""
     if isinstance(hours, pd.Series):
+        if hours.index.has_duplicates:
+            dup = hours.index.duplicated(keep=False)
+            raise DataValidationError(
+                f"hours names some accounts more than once ({rows(hours.index, dup)}); give "
+                "each account its hours once"
+            )
+        extra = ~hours.index.isin(accounts.index)
+        if extra.any():
+            raise DataValidationError(
+                f"hours names {int(extra.sum())} account(s) that are not in accounts "
+                f"({rows(hours.index, extra)}); hours are matched on the account index: pass "
+                "hours for exactly the accounts given"
+            )
         h = hours.reindex(accounts.index)
         if h.isna().any():
             missing = h.isna().to_numpy()
@@ -217,27 +247,47 @@ def _hours(accounts: pd.DataFrame, hours) -> np.ndarray:
                 f"hours has no value for {int(missing.sum())} account(s) "
                 f"({rows(accounts.index, missing)}); give every account its hours (0 allowed)"
             )
-        h = h.to_numpy(float)
+        h = numeric_values(h, "hours").to_numpy()
+    elif np.ndim(hours) == 0:
+        h = np.full(len(accounts), check_number("hours", hours, 0, fix="visit hours are 0 or more"))
     else:
-        h = np.broadcast_to(np.asarray(hours, dtype=float), (len(accounts),)).copy()
-    if (h < 0).any() or not np.isfinite(h).all():
-        bad = (h < 0) | ~np.isfinite(h)
+        h = numeric_values(hours, "hours").to_numpy()
+        if len(h) != len(accounts):
+            raise DataValidationError(
+                f"hours has {len(h)} value(s) for the {len(accounts)} accounts; give one per "
+                "account in the row order of accounts, or a Series indexed by account"
+            )
+    if (h < 0).any():
+        bad = h < 0
         raise DataValidationError(
-            f"hours has {int(bad.sum())} negative or missing value(s) "
-            f"({rows(accounts.index, bad)}); visit hours must be 0 or more"
+            f"hours has {int(bad.sum())} negative value(s) "
+            f"({rows(accounts.index, bad, pd.Series(h))}); visit hours must be 0 or more"
         )
     return h
 
 
-def load_accounts(data: str | Path | pd.DataFrame) -> pd.DataFrame:
+def load_accounts(
+    data: str | Path | pd.DataFrame,
+    *,
+    encoding: str | None = None,
+    sep: str | None = None,
+    sheet_name: str | None = None,
+    decimal: str = ".",
+) -> pd.DataFrame:
     """The port case's accounts, checked against :data:`PORT_ACCOUNTS`, indexed by account_id.
 
     Parameters
     ----------
     data : str, pathlib.Path or pandas.DataFrame
-        A CSV file with the contract's columns, or a table (``account_id`` as a column or as the
-        index's name) such as the output of
-        :func:`helpers.simulate.terminal.terminal_accounts`.
+        A CSV, Excel (.xlsx) or Parquet file with the contract's columns, read by
+        :meth:`~helpers.data.DataContract.read` (encoding, delimiter and sheet detected;
+        account ids kept as text), or a table (``account_id`` as a column or as the index's
+        name) such as the output of :func:`helpers.simulate.terminal.terminal_accounts`.
+    encoding, sep, sheet_name : str, optional
+        Override the detected text encoding and delimiter of a CSV file, or name the sheet of
+        a workbook; only with a file.
+    decimal : {".", ","}
+        The decimal mark of numbers written as text (``","`` for 0,35).
 
     Returns
     -------
@@ -247,8 +297,10 @@ def load_accounts(data: str | Path | pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     DataValidationError
-        The file is missing or the table breaks the contract (the message names the column,
-        the rows and the fix).
+        The file is missing or unreadable, or the table breaks the contract (the message names
+        the column, the rows and the fix).
+    ParameterError
+        A file option with a table.
 
     Examples
     --------
@@ -257,16 +309,9 @@ def load_accounts(data: str | Path | pd.DataFrame) -> pd.DataFrame:
     >>> accounts.index.name, len(accounts)
     ('account_id', 12)
     """
-    if isinstance(data, str | Path):
-        table = PORT_ACCOUNTS.read_csv(data)
-    else:
-        if (
-            isinstance(data, pd.DataFrame)
-            and data.index.name == "account_id"
-            and "account_id" not in data.columns
-        ):
-            data = data.reset_index()
-        table = PORT_ACCOUNTS.validate(data)
+    table = PORT_ACCOUNTS.load(
+        data, encoding=encoding, sep=sep, sheet_name=sheet_name, decimal=decimal
+    )
     return table.set_index("account_id")
 
 
@@ -337,7 +382,9 @@ def leave_probability(accounts: pd.DataFrame, hours=0.0) -> pd.Series:
     accounts : pandas.DataFrame
         With ``leave_prob``, ``max_reduction`` and ``half_hours``.
     hours : float, array-like or pandas.Series
-        Visit hours per account (a Series is aligned on the index).
+        Visit hours per account: one number for every account, a list or an array in the row
+        order of ``accounts``, or a Series matched on the account index (in any order; it must
+        name every account and no other).
 
     Returns
     -------
@@ -347,8 +394,9 @@ def leave_probability(accounts: pd.DataFrame, hours=0.0) -> pd.Series:
     Raises
     ------
     DataValidationError
-        A response column is missing or out of range, ``half_hours`` is 0, or hours are
-        negative or missing.
+        A response column is missing, not numeric or out of range, ``half_hours`` is 0, or
+        hours are negative, missing, not numbers, of the wrong length, or name other
+        accounts.
 
     Examples
     --------
@@ -451,7 +499,10 @@ def hour_bounds(quadrant: pd.Series, bounds: pd.DataFrame | None = None) -> pd.D
     Raises
     ------
     ParameterError
-        ``bounds`` lacks a quadrant of the data, or has a minimum above its maximum.
+        ``bounds`` lacks a quadrant of the data, or has a minimum that is missing, negative
+        or above its maximum.
+    DataValidationError
+        A missing quadrant, or bounds that are not numbers.
 
     Examples
     --------
@@ -463,10 +514,21 @@ def hour_bounds(quadrant: pd.Series, bounds: pd.DataFrame | None = None) -> pd.D
         raise ParameterError(
             f"bounds must have columns min_hours and max_hours, got {list(table.columns)}"
         )
-    wrong = table.index[(table["min_hours"] > table["max_hours"]) | (table["min_hours"] < 0)]
+    lo = numeric_column(table, "min_hours", "bounds", allow_missing=True)
+    hi = numeric_column(table, "max_hours", "bounds", allow_missing=True)
+    wrong = table.index[~((lo >= 0) & (lo <= hi))]  # NaN fails too
     if len(wrong):
-        raise ParameterError(f"bounds for {list(wrong)}: min_hours must be between 0 and max_hours")
-    q = pd.Series(quadrant).astype(str)
+        raise ParameterError(
+            f"bounds for {list(wrong)}: min_hours must be between 0 and max_hours (and not missing)"
+        )
+    q = pd.Series(quadrant)
+    missing = q.isna().to_numpy()
+    if missing.any():
+        raise DataValidationError(
+            f"quadrant has {int(missing.sum())} missing value(s) ({rows(q.index, missing)}); "
+            "every account needs its quadrant (service_matrix gives one to each)"
+        )
+    q = q.astype(str)
     unknown = sorted(set(q) - set(table.index))
     if unknown:
         raise ParameterError(
@@ -502,15 +564,22 @@ def _budget(budget: float, lo: np.ndarray) -> float:
 
 
 def _fill(weights_fn, lo: np.ndarray, hi: np.ndarray, budget: float, top: float) -> np.ndarray:
-    """Hours clip(weights_fn(c), lo, hi) with c chosen so that they add up to the budget."""
-    if budget >= hi.sum():
-        return hi.copy()
+    """Hours clip(weights_fn(c), lo, hi) with c in [0, top] chosen so that they add up to the
+    budget, or as close as the rule allows.
+
+    ``top`` must be large enough that ``weights_fn(top)`` reaches every maximum the rule can
+    reach. Accounts the rule gives no weight (a value of 0 under a proportional split) stay at
+    their minimum for every c, so a budget above what the others can take is not all used:
+    the answer is then ``clip(weights_fn(top), lo, hi)``, with fewer hours than the budget.
+    """
     if budget <= lo.sum():
         return lo.copy()
 
     def gap(c: float) -> float:
         return float(np.clip(weights_fn(c), lo, hi).sum() - budget)
 
+    if gap(top) <= 0:  # the rule cannot place the whole budget: its largest allocation
+        return np.clip(weights_fn(top), lo, hi)
     c = brentq(gap, 0.0, top, xtol=1e-12, rtol=1e-12)
     return np.clip(weights_fn(c), lo, hi)
 
@@ -567,7 +636,10 @@ def proportional_split(
     """Hours in proportion to each account's value, within its minimum and maximum.
 
     Each account gets ``clip(c × value, min, max)`` hours with one ``c`` chosen so that the
-    hours add up to the budget.
+    hours add up to the budget. An account worth 0 gets its minimum whatever the budget, so
+    when the budget is more than the accounts with value can take at their maximum, they get
+    their maximum and the rest of the budget is not used (the hours add up to less than the
+    budget; every account worth 0: every account at its minimum).
 
     Parameters
     ----------
@@ -596,6 +668,8 @@ def proportional_split(
     ...                     "max_hours": [100.0, 100.0]})
     >>> proportional_split(acc, 40).round(6).tolist()
     [10.0, 30.0]
+    >>> proportional_split(acc.assign(value=[100.0, 0.0]), 150).tolist()  # 50 hours unused
+    [100.0, 0.0]
     """
     check_frame(accounts, "accounts")
     require_columns(accounts, [value_col], "accounts", fix=_ACCOUNTS_FIX)
@@ -942,10 +1016,11 @@ def plan_vs_actual(
         With the value and response columns.
     hours : float, array-like or pandas.Series
         The hours the plan gave.
-    left : pandas.Series
-        ``True`` for the accounts that actually left (aligned on the index).
-    groups : pandas.Series
-        Group of each account, e.g. its quadrant.
+    left : pandas.Series, list or array
+        ``True`` (or 1) for the accounts that actually left, ``False`` (or 0) for the others;
+        a Series is matched on the account index, a list is in the row order of ``accounts``.
+    groups : pandas.Series, list or array
+        Group of each account, e.g. its quadrant (matched in the same way).
 
     Returns
     -------
@@ -956,7 +1031,8 @@ def plan_vs_actual(
     Raises
     ------
     DataValidationError
-        ``left`` misses an account, or a column is missing or invalid.
+        ``left`` or ``groups`` misses an account, ``left`` is not coded 0/1 or True/False
+        ("yes"/"no" is refused with the recoding), or a column is missing or invalid.
 
     Examples
     --------
@@ -969,15 +1045,15 @@ def plan_vs_actual(
     check_frame(accounts, "accounts")
     require_columns(accounts, [value_col], "accounts", fix=_ACCOUNTS_FIX)
     v = pd.Series(_column(accounts, value_col, 0), index=accounts.index)
-    went = pd.Series(left).reindex(accounts.index)
-    if went.isna().any():
-        gap = went.isna().to_numpy()
-        raise DataValidationError(
-            f"left has no value for {int(gap.sum())} account(s) ({rows(accounts.index, gap)}); "
-            "record for every account whether it left"
-        )
-    went = went.astype(bool)
-    g = pd.Series(groups).reindex(accounts.index).astype(str).to_numpy()
+    went = _per_account(accounts, left, "left", "record for every account whether it left")
+    went = pd.Series(
+        binary_column(went.to_frame("left"), "left", "left", meaning="1 = left, 0 = stayed"),
+        index=accounts.index,
+    )
+    g = _per_account(
+        accounts, groups, "groups", "give every account its group, e.g. its quadrant"
+    ).astype(str)
+    g = g.to_numpy()
     prob = leave_probability(accounts, hours)
     frame = pd.DataFrame(
         {
@@ -996,6 +1072,33 @@ def plan_vs_actual(
     out.loc["all"] = frame.sum()
     out[["accounts", "actual_departures"]] = out[["accounts", "actual_departures"]].astype(int)
     out.index.name = "group"
+    return out
+
+
+def _per_account(accounts: pd.DataFrame, values, name: str, fix: str) -> pd.Series:
+    """One value per account: a Series matched on the account index, or a list or array in
+    the row order of accounts; missing values refused."""
+    if isinstance(values, pd.Series):
+        if values.index.has_duplicates:
+            raise DataValidationError(
+                f"{name} names some accounts more than once "
+                f"({rows(values.index, values.index.duplicated(keep=False))}); {fix}"
+            )
+        out = values.reindex(accounts.index)
+    else:
+        arr = np.asarray(values, dtype=object)
+        if arr.ndim != 1 or len(arr) != len(accounts):
+            raise DataValidationError(
+                f"{name} has {arr.size} value(s) for the {len(accounts)} accounts; give one "
+                "per account in the row order of accounts, or a Series indexed by account"
+            )
+        out = pd.Series(arr, index=accounts.index)
+    missing = out.isna().to_numpy()
+    if missing.any():
+        raise DataValidationError(
+            f"{name} has no value for {int(missing.sum())} account(s) "
+            f"({rows(accounts.index, missing)}); {fix} (a Series is matched on the index)"
+        )
     return out
 
 
@@ -1041,6 +1144,12 @@ def plot_response(
     names = [str(a) for a in ids] if labels is None else [str(x) for x in labels]
     if len(names) != len(ids):
         raise ParameterError(f"labels has {len(names)} entries for {len(ids)} accounts")
+    unknown = [a for a in ids if a not in accounts.index]
+    if unknown:
+        raise ParameterError(
+            f"account_ids names {unknown[:5]} that are not in the index of accounts; pass ids "
+            f"such as {list(accounts.index[:3])}"
+        )
     for i, (acc_id, name) in enumerate(zip(ids, names, strict=True)):
         one = accounts.loc[[acc_id]]
         curve = [float(leave_probability(one, h).iloc[0]) for h in grid]

@@ -8,7 +8,8 @@ the course's helpers (:func:`helpers.summarize`, :func:`helpers.rfm_scores`,
 needs besides:
 
 * :data:`PURCHASE_LOG` — the data contract of a retailer's purchase log, and
-  :func:`load_purchase_log` to read the bundled CDNOW log or a user's CSV through it;
+  :func:`load_purchase_log` to read the bundled CDNOW log or a user's file (CSV, .xlsx,
+  Parquet) through it;
 * :func:`clean_purchase_log` — step 2: a data-quality report that finds missing values, dates
   outside the study window, returns (negative amounts), zero amounts and duplicate rows, and
   says what it removed and why (nothing is dropped silently);
@@ -22,23 +23,26 @@ needs besides:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from helpers.customer_base.rfm import summarize
+from helpers.customer_base.rfm import rfm_table, summarize
 from helpers.data.contracts import Column, DataContract
 from helpers.data.datasets import load_cdnow
-from helpers.exceptions import DataValidationError, ParameterError
+from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
 from helpers.validation import (
     check_choice,
     check_date,
     check_frame,
     check_number,
+    date_column,
     require_columns,
     rows,
+    text_numbers,
 )
 
 __all__ = [
@@ -59,7 +63,7 @@ __all__ = [
 PURCHASE_LOG = DataContract(
     "purchase log",
     [
-        Column("customer_id", "string", "customer identifier (member number)"),
+        Column("customer_id", "id", "customer identifier (member number)"),
         Column("date", "date", "day of the purchase"),
         Column(
             "amount",
@@ -91,16 +95,34 @@ TIER_STRATEGIES = pd.DataFrame(
 _ORDER = ("missing values", "outside the study window", "negative amounts", "zero amounts")
 
 
-def load_purchase_log(data_path: str | Path = "", cdnow_kind: str = "master") -> pd.DataFrame:
-    """The purchase log of the case: the bundled CDNOW log, or a CSV file, checked on load.
+def load_purchase_log(
+    data_path: str | Path = "",
+    cdnow_kind: str = "master",
+    *,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
+    sheet_name: str | None = None,
+    decimal: str = ".",
+) -> pd.DataFrame:
+    """The purchase log of the case: the bundled CDNOW log, or a file, checked on load.
 
     Parameters
     ----------
     data_path : str or Path
-        Empty for the bundled CDNOW log, else a CSV file with the columns of
-        :data:`PURCHASE_LOG`.
+        Empty for the bundled CDNOW log, else a CSV, Excel (.xlsx) or Parquet file with the
+        columns of :data:`PURCHASE_LOG`, read by :meth:`~helpers.data.DataContract.read`
+        (encoding, delimiter and sheet detected; customer ids kept as text).
     cdnow_kind : {"master", "sample"}
         Which CDNOW log, when ``data_path`` is empty.
+    date_format, dayfirst, decimal
+        How the file writes dates (``dayfirst=True`` for 05/01/2024 as 5 January,
+        ``date_format="%d.%m.%Y"``, ``"excel"`` for serial numbers) and decimals
+        (``decimal=","`` for 3,5); see :meth:`helpers.data.DataContract.validate`.
+    encoding, sep, sheet_name : str, optional
+        Override the detected text encoding and delimiter of a CSV file, or name the sheet of
+        a workbook. Only with ``data_path``.
 
     Returns
     -------
@@ -111,7 +133,10 @@ def load_purchase_log(data_path: str | Path = "", cdnow_kind: str = "master") ->
     Raises
     ------
     DataValidationError
-        The file is missing or breaks the contract (the message names the column and rows).
+        The file is missing, unreadable or breaks the contract (the message names the column,
+        the rows and the option or fix).
+    ParameterError
+        File options without ``data_path``.
 
     Examples
     --------
@@ -119,9 +144,23 @@ def load_purchase_log(data_path: str | Path = "", cdnow_kind: str = "master") ->
     >>> log.columns.tolist()[:3], len(log)
     (['customer_id', 'date', 'amount'], 6919)
     """
+    options = {
+        "date_format": date_format,
+        "dayfirst": dayfirst,
+        "encoding": encoding,
+        "sep": sep,
+        "sheet_name": sheet_name,
+        "decimal": decimal,
+    }
     if str(data_path):
-        # Identifiers stay text: "0001" is not the number 1.
-        return PURCHASE_LOG.read_csv(data_path, dtype={"customer_id": str})
+        return PURCHASE_LOG.read(data_path, **options)
+    passed = [k for k, v in options.items() if v is not None and (k, v) != ("decimal", ".")]
+    if passed:
+        raise ParameterError(
+            f"{', '.join(f'{k}=' for k in passed)} describe(s) how a file is read, but no "
+            "data_path was given (the bundled CDNOW log needs none); pass data_path= too, or "
+            "leave them out"
+        )
     check_choice("cdnow_kind", cdnow_kind, ["master", "sample"])
     return PURCHASE_LOG.validate(load_cdnow(cdnow_kind))
 
@@ -240,7 +279,7 @@ def clean_purchase_log(
     hi = check_date("end", end) if end is not None else dates.max()
     if hi < lo:
         raise ParameterError(f"parameter 'end' = {hi.date()} is before 'start' = {lo.date()}")
-    amount = pd.to_numeric(log["amount"], errors="coerce")
+    amount = text_numbers(log, "amount", "log")  # "$5" is an error, not a missing value
     missing = (log["customer_id"].isna() | dates.isna() | amount.isna()).to_numpy()
     outside = ((dates < lo) | (dates > hi)).to_numpy() & ~missing
     negative = (amount < 0).to_numpy()
@@ -323,19 +362,25 @@ def value_indicators(log: pd.DataFrame, calibration_end) -> pd.DataFrame:
     ([40.0, 2.0, 2.0, -2.0], [5.0, 1.0, 0.0, -3.0])
     """
     cal = check_date("calibration_end", calibration_end)
-    inside = log[log["date"] <= cal]
+    check_frame(log, "log")
+    require_columns(log, PURCHASE_LOG.names, "log")
+    inside = log[(date_column(log, "date", "log") <= cal).to_numpy()]
     if len(inside) == 0:
         raise DataValidationError(
             f"no purchase on or before calibration_end {cal.date()}; move it later"
         )
-    s = summarize(inside, amount_col="amount", observation_end=cal, time_unit="W")
-    spend = inside.groupby("customer_id")["amount"].sum()
+    # Spend and days per customer from the same validated log as the summary (ids written
+    # two ways are one customer in both).
+    rfm = rfm_table(inside, observation_end=cal, time_unit="W")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # rfm_table has said it already
+        s = summarize(inside, amount_col="amount", observation_end=cal, time_unit="W")
     return pd.DataFrame(
         {
-            "capacity": spend.reindex(s.index).to_numpy(),
-            "frequency": s["frequency"].to_numpy() + 1,
+            "capacity": rfm["monetary"].to_numpy(),
+            "frequency": rfm["frequency"].to_numpy(),
             "loyalty": s["recency"].to_numpy(),
-            "recency": -(s["T"] - s["recency"]).to_numpy(),
+            "recency": -rfm["recency"].to_numpy(),
         },
         index=s.index,
     )

@@ -1,9 +1,17 @@
 """Churn: survival analysis of contractual customers (durations, Kaplan-Meier, Cox, Weibull,
-survival CLV) and early warning (snapshot features, alerts, targeting).
+survival CLV), early warning (snapshot features, alerts, targeting), and the contracts and
+loader of a user's own subscriber base.
 
 Chapters: 06 (survival), 07 (early warning), 09 (complaints and churn).
 """
 
+from helpers.churn.data import (
+    COMPLAINT_LOG,
+    EXIT_REASONS,
+    SUBSCRIPTIONS,
+    USAGE_LOG,
+    load_subscriptions,
+)
 from helpers.churn.early_warning import (
     alerts,
     snapshot_features,
@@ -21,12 +29,17 @@ from helpers.churn.survival import (
 )
 
 __all__ = [
+    "COMPLAINT_LOG",
+    "EXIT_REASONS",
+    "SUBSCRIPTIONS",
+    "USAGE_LOG",
     "alerts",
     "check_proportional_hazards",
     "churn_risk",
     "fit_cox",
     "fit_weibull",
     "kaplan_meier_by_group",
+    "load_subscriptions",
     "logrank",
     "snapshot_features",
     "survival_clv",

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
 
-from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import check_columns, check_date, check_number, renamed_parameters
+from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
+from helpers.validation import (
+    check_columns,
+    check_date,
+    check_number,
+    date_column,
+    id_column,
+    numeric_column,
+    renamed_parameters,
+    rows,
+)
 
 __all__ = ["alerts", "snapshot_features", "targeting"]
 
@@ -37,14 +48,55 @@ def snapshot_features(
     (999 without any), plus the customer table's ``monthly_charge`` and 0/1 columns for plan and
     value tier.
 
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer, indexed by customer id, with ``start_date``, ``end_date`` (empty
+        while active), ``monthly_charge``, ``plan`` and ``value_tier``.
+    usage : pandas.DataFrame
+        ``customer_id``, ``month`` (first day of the month) and ``usage_gb``.
+    complaints : pandas.DataFrame
+        ``customer_id`` and ``date``.
+    calibration_end : date-like
+        The snapshot date.
+    horizon_days : int
+        Length of the label window.
+    observation_end : date-like, optional
+        The last date the data describe; the label window must end by then.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per active customer, indexed like ``customers``.
+
+    Notes
+    -----
+    Dates are read by :func:`helpers.validation.date_column` (a time zone keeps the local
+    wall-clock date; text dates are parsed; numbers refused), customer ids of the three tables
+    are matched as text by :func:`helpers.validation.id_column` (the id 7 of the customer table
+    is ``"7"`` and ``"7.0"`` of the usage log), so pyarrow-backed tables and tables read from
+    files give the same features as the simulated ones.
+
     Raises
     ------
     ParameterError
         When ``calibration_end + horizon_days`` is after ``observation_end``: the label
         would be unknown.
+    DataValidationError
+        For a missing column, a date or number that cannot be read, a missing start date, or
+        a customer listed twice (the message names the table, the column and the rows).
+
+    Warns
+    -----
+    DataQualityWarning
+        When usage rows or complaints name customers that the customer table does not list;
+        they are left out, and counted in the warning.
     """
-    check_columns(customers, ["start_date", "end_date", "monthly_charge", "plan", "value_tier"])
-    check_columns(usage, ["customer_id", "month", "usage_gb"])
+    check_columns(
+        customers, ["start_date", "end_date", "monthly_charge", "plan", "value_tier"], "customers"
+    )
+    check_columns(usage, ["customer_id", "month", "usage_gb"], "usage", allow_empty=True)
+    check_columns(complaints, ["customer_id", "date"], "complaints", allow_empty=True)
     snap = check_date("calibration_end", calibration_end)
     h = int(check_number("horizon_days", horizon_days, 1))
     label_end = snap + pd.Timedelta(days=h)
@@ -53,36 +105,75 @@ def snapshot_features(
             f"calibration_end {snap.date()} + {h} days is after observation_end; the label "
             "would be unknown: move calibration_end earlier or shorten horizon_days"
         )
-    active = (customers["start_date"] <= snap) & ~(customers["end_date"] <= snap)
-    pop = customers[active]
-    feat = pd.DataFrame(index=pop.index)
-    feat["tenure_months"] = (snap - pop["start_date"]).dt.days / 30.4375
+    # Customer ids as text on all three tables, so that 7, "7" and "7.0" meet.
+    ids = customers.index.to_frame(index=False, name="customer_id")
+    key = pd.Index(id_column(ids, "customer_id", "customers (index)"), name="customer_id")
+    dup = key.duplicated(keep=False)
+    if dup.any():
+        raise DataValidationError(
+            f"customers: the index has duplicated customer ids ({rows(customers.index, dup)}); "
+            "one row per customer is needed"
+        )
+    start = date_column(customers, "start_date", "customers").to_numpy()
+    end_all = date_column(customers, "end_date", "customers", allow_missing=True).to_numpy()
+    charge = numeric_column(customers, "monthly_charge", "customers")
+    u = pd.DataFrame(
+        {
+            "customer_id": id_column(usage, "customer_id", "usage").to_numpy(),
+            "month": date_column(usage, "month", "usage").to_numpy(),
+            "usage_gb": numeric_column(usage, "usage_gb", "usage"),
+        }
+    )
+    c = pd.DataFrame(
+        {
+            "customer_id": id_column(complaints, "customer_id", "complaints").to_numpy(),
+            "date": date_column(complaints, "date", "complaints").to_numpy(),
+        }
+    )
+    strangers = {
+        name: int((~table["customer_id"].isin(key)).sum())
+        for name, table in (("usage", u), ("complaints", c))
+    }
+    if any(strangers.values()):
+        counts = " and ".join(f"{n} row(s) of {name}" for name, n in strangers.items() if n)
+        warnings.warn(
+            f"{counts} name customers that the customer table does not list; they are left "
+            "out of the features. Check that the ids are written alike in the tables",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    active = (start <= snap) & ~(end_all <= snap)  # NaT compares False: still active
+    pop = key[active]
+    feat = pd.DataFrame(index=pop)
+    feat["tenure_months"] = (snap - pd.DatetimeIndex(start[active])).days / 30.4375
     # Usage: months that ended before the snapshot (month start + 1 month <= snapshot).
-    u = usage[(usage["month"] + pd.offsets.MonthBegin(1)) <= snap]
-    u = u[u["customer_id"].isin(pop.index)].sort_values(["customer_id", "month"])
+    u = u[(u["month"] + pd.offsets.MonthBegin(1)) <= snap]
+    u = u[u["customer_id"].isin(pop)].sort_values(["customer_id", "month"])
     u = u.assign(order=u.groupby("customer_id").cumcount(ascending=False))
     last3 = u[u["order"] < 3].groupby("customer_id")["usage_gb"].mean()
     prev3 = u[(u["order"] >= 3) & (u["order"] < 6)].groupby("customer_id")["usage_gb"].mean()
     feat["usage_last3"] = last3.reindex(feat.index).fillna(0.0)
     change = np.log(last3.reindex(feat.index) / prev3.reindex(feat.index))
     feat["usage_change"] = change.replace([np.inf, -np.inf], np.nan).fillna(0.0)
-    c = complaints[(complaints["date"] <= snap) & complaints["customer_id"].isin(pop.index)]
+    c = c[(c["date"] <= snap) & c["customer_id"].isin(pop)]
     feat["complaints_90d"] = (
         c[c["date"] > snap - pd.Timedelta(days=90)].groupby("customer_id").size()
     ).reindex(feat.index, fill_value=0)
     feat["complaints_total"] = c.groupby("customer_id").size().reindex(feat.index, fill_value=0)
     last_c = c.groupby("customer_id")["date"].max().reindex(feat.index)
     feat["days_since_complaint"] = (snap - last_c).dt.days.fillna(999).astype(float)
-    feat["monthly_charge"] = pop["monthly_charge"]
+    feat["monthly_charge"] = charge[active]
     for col, ref in (("plan", "monthly"), ("value_tier", "low")):
-        for level in sorted(set(customers[col]) - {ref}):
-            feat[f"{col}[{level}]"] = (pop[col] == level).astype(float)
-    end = pop["end_date"]
+        values = customers[col].astype(object).to_numpy()
+        for level in sorted(set(values) - {ref}):
+            feat[f"{col}[{level}]"] = (values[active] == level).astype(float)
+    end = pd.Series(end_all[active], index=feat.index)
     feat["churned"] = ((end > snap) & (end <= label_end)).astype(int)
     # Time from the snapshot to churn, censored at the horizon (for survival models).
     feat["time_to_churn"] = ((end.where(feat["churned"] == 1, label_end) - snap).dt.days).astype(
         float
     )
+    feat.index = customers.index[active]  # the customer table's own labels
     return feat
 
 

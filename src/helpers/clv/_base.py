@@ -5,6 +5,14 @@ scipy's L-BFGS-B, so the optimiser never leaves the parameter space. Standard er
 central-difference Hessian of the negative log-likelihood in log-parameter space, mapped back to
 the natural scale with the delta method (``se(theta) = theta * se(log theta)``); the 95%
 intervals are computed on the log scale and exponentiated, so they stay positive.
+
+A fit ends in a result the data support or in a :class:`~helpers.exceptions.ConvergenceError`
+that names the model, the parameters the data cannot pin down and what to try: data that
+cannot identify a model (no repeat purchases, one history for everybody, no one seen to drop
+out) are refused before optimising; after optimising, a non-finite log-likelihood, parameters
+at the optimiser's bounds or running off to 0 or infinity, and a likelihood that is flat in
+some direction (a Hessian that is not positive definite, or a 95% interval wider than a factor
+of a million) are refused too.
 """
 
 from __future__ import annotations
@@ -28,6 +36,21 @@ from helpers.validation import (
 )
 
 _Z95 = 1.959963984540054
+
+#: The optimiser works on log-parameters within these bounds (e^-20 .. e^20).
+_BOUND = 20.0
+
+#: A parameter, divided by its data scale, beyond 1e6 or below 1e-6 has run off to infinity or
+#: 0: a shape of a million is a population without heterogeneity, a scale a million times the
+#: data's is a rate of 0.
+_EXPLODED = np.log(1e6)
+
+#: A standard error of a log-parameter above this makes the 95% interval wider than a factor of
+#: a million either way: the data do not pin the parameter down.
+_MAX_SD_LOG = np.log(1e6) / _Z95
+
+#: Column names that mark a pooled table (one row per group of identical customers).
+_POOLED_NAMES = ("weight", "weights", "count", "counts", "n_customers")
 
 
 def _underflow_to_zero(method: Callable) -> Callable:
@@ -79,9 +102,25 @@ def _integer(df: pd.DataFrame, x: np.ndarray, col: str, what: str) -> None:
         )
 
 
-def _weights(df: pd.DataFrame, weight_col: str | None, what: str) -> np.ndarray:
-    """Per-row weights (number of customers a row stands for); ones without a weight column."""
+def _weights(
+    df: pd.DataFrame, weight_col: str | None, what: str, *, pooled_check: bool = False
+) -> np.ndarray:
+    """Per-row weights (number of customers a row stands for); ones without a weight column.
+
+    With ``pooled_check`` (fits and other aggregates), a table without ``weight_col`` but with
+    a column named like a weight ("weight", "count", "n_customers", ...) is refused: fitting it
+    as one customer per row would silently be wrong.
+    """
     if weight_col is None:
+        if pooled_check:
+            named = [c for c in df.columns if str(c).strip().lower() in _POOLED_NAMES]
+            if named:
+                raise DataValidationError(
+                    f"{what} has a column {named[0]!r}, so it looks pooled (each row standing "
+                    "for several customers), but weight_col is None, which counts every row as "
+                    f"one customer; pass weight_col={named[0]!r}, or, if that column is not a "
+                    "number of customers, rename it"
+                )
         return np.ones(len(df))
     require_columns(
         df, {"weight_col": weight_col}, what, fix="pass weight_col=None for one customer per row"
@@ -96,9 +135,10 @@ def _weights(df: pd.DataFrame, weight_col: str | None, what: str) -> np.ndarray:
 
 
 def _continuous_summary(
-    data, what: str, weight_col: str | None
+    data, what: str, weight_col: str | None, *, pooled_check: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Checked (frequency, recency, T, weight) of a continuous-time summary."""
+    """Checked (frequency, recency, T, weight) of a continuous-time summary (``pooled_check``
+    as in :func:`_weights`)."""
     df = _summary_frame(data, what, ["frequency", "recency", "T"])
     x = numeric_column(df, "frequency", what)
     tx = numeric_column(df, "recency", what)
@@ -120,7 +160,7 @@ def _continuous_summary(
             f"frequency 0 ({rows(df.index, bad)}); without repeat purchases recency must be 0: "
             "recompute the summary with helpers.summarize"
         )
-    w = _weights(df, weight_col, what)
+    w = _weights(df, weight_col, what, pooled_check=pooled_check)
     return x, tx, T, w
 
 
@@ -184,11 +224,21 @@ def _jacobian_of_gradient(
     return (H + H.T) / 2
 
 
+def _and(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 class _MLEModel:
     """Base class: maximum likelihood over log-parameters, standard errors, summary."""
 
     _param_names: tuple[str, ...] = ()
-    _name = "model"
+    #: The model's name in messages ("BG/NBD").
+    _label = "model"
+    #: What each parameter describes, for messages naming the ones the data cannot pin down.
+    _roles: dict[str, str] = {}
+    #: What to try when the data do not identify the model (after the penalizer advice).
+    _advice = "or fit it on more customers"
 
     def __init__(self, penalizer: float = 0.0, tol: float = 1e-10, maxiter: int = 2000):
         self.penalizer = penalizer
@@ -205,17 +255,46 @@ class _MLEModel:
         check_number("tol", self.tol, 0.0, low_open=True)
         check_int("maxiter", self.maxiter, 1)
 
+    def _unidentified(self, why: str, fix: str) -> ConvergenceError:
+        """The error for data that cannot identify the model, known before optimising."""
+        return ConvergenceError(f"{type(self).__name__}.fit: {why} — {self._label} {fix}")
+
+    def _not_pinned_down(self, mask: np.ndarray, what: str) -> ConvergenceError:
+        """The error for parameters the optimum does not pin down (named by ``mask``)."""
+        names = [k for k, m in zip(self._param_names, mask, strict=True) if m]
+        roles = list(dict.fromkeys(self._roles.get(k, k) for k in names))
+        cls = type(self).__name__
+        return ConvergenceError(
+            f"{cls}.fit: {what}; the data do not pin down {_and(names)}, which "
+            f"describe{'s' if len(names) == 1 else ''} {_and(roles)} in the "
+            f"{self._label} model. Try {'another' if self.penalizer else 'a small'} penalizer "
+            f"({cls}(penalizer=0.001)), {self._advice}"
+        )
+
     def _maximise(
         self,
         neg_ll: Callable[[np.ndarray], float],
         x0: np.ndarray,
         total_weight: float,
         neg_grad: Callable[[np.ndarray], np.ndarray] | None = None,
+        scale: np.ndarray | None = None,
     ) -> None:
         """Minimise ``neg_ll`` (total negative log-likelihood of log-parameters, with its
         gradient ``neg_grad`` when the model has one) and store the fitted state: params_,
-        log_likelihood_, covariance of log-params, standard errors."""
+        log_likelihood_, covariance of log-params, standard errors.
+
+        ``scale`` is each parameter's natural scale in the data (the mean ``T`` for a rate's
+        scale parameter, 1 for a shape): a parameter beyond a million times it, or below a
+        millionth of it, has run off to infinity or 0 and the fit is refused. Floating-point
+        warnings of the search are silenced; the result is checked for finiteness instead.
+        """
+        with np.errstate(all="ignore"):
+            self._search_and_store(neg_ll, x0, total_weight, neg_grad, scale)
+
+    def _search_and_store(self, neg_ll, x0, total_weight, neg_grad, scale) -> None:
         pen = float(self.penalizer)
+        cls = type(self).__name__
+        scale = np.ones(len(x0)) if scale is None else np.asarray(scale, dtype=np.float64)
 
         def value(z: np.ndarray) -> float:
             v = neg_ll(z) / total_weight
@@ -239,41 +318,31 @@ class _MLEModel:
             jac = True
 
         x0 = np.asarray(x0, dtype=np.float64)
-        res = minimize(
-            objective,
-            x0,
-            jac=jac,
-            method="L-BFGS-B",
-            bounds=[(-20.0, 20.0)] * len(x0),
-            options={"maxiter": int(self.maxiter), "ftol": float(self.tol), "gtol": 1e-8},
-        )
+        bounds = [(-_BOUND, _BOUND)] * len(x0)
+        options = {"maxiter": int(self.maxiter), "ftol": float(self.tol), "gtol": 1e-8}
+        res = minimize(objective, x0, jac=jac, method="L-BFGS-B", bounds=bounds, options=options)
         if not res.success:
             # A line-search stop right at the optimum is common with numerical gradients: accept
             # it when the gradient is small, retrying once from where it stopped.
             res2 = minimize(
-                objective,
-                res.x,
-                jac=jac,
-                method="L-BFGS-B",
-                bounds=[(-20.0, 20.0)] * len(x0),
-                options={"maxiter": int(self.maxiter), "ftol": float(self.tol), "gtol": 1e-8},
+                objective, res.x, jac=jac, method="L-BFGS-B", bounds=bounds, options=options
             )
             res = res2 if res2.fun <= res.fun else res
             grad_ok = np.max(np.abs(res.jac)) < 1e-4 if res.jac is not None else False
             if not (res.success or grad_ok):
                 raise ConvergenceError(
-                    f"{type(self).__name__}.fit did not converge ({res.message}); try other "
+                    f"{cls}.fit did not converge ({res.message}); try other "
                     "starting values (initial_params=...), a small penalizer (e.g. 0.001), a "
                     "larger maxiter, or check the data's time unit (weeks rather than days)"
                 )
-        z = res.x
-        if np.any(np.abs(z) >= 19.9):
+        if not np.isfinite(res.fun) or res.fun >= 1e100:
             raise ConvergenceError(
-                f"{type(self).__name__}.fit ran to the edge of the parameter space "
-                f"({dict(zip(self._param_names, np.exp(z).round(6), strict=True))}): the data "
-                "do not identify the model; try a small penalizer (e.g. 0.001), check the "
-                "data's time unit, or use a simpler model"
+                f"{cls}.fit: the log-likelihood is not finite at any parameter values tried; "
+                "check the summary for extreme values (a time unit of seconds, amounts in the "
+                "billions) or pass initial_params=..."
             )
+        z = res.x
+        self._check_not_exploded(z, scale)
 
         def total(zz: np.ndarray) -> float:
             v = neg_ll(zz)
@@ -311,15 +380,17 @@ class _MLEModel:
             if trial > current:
                 break
             z, current = z - step, trial  # the Hessian barely changes over such small steps
+        log_likelihood = -float(neg_ll(z))
+        if not (np.isfinite(log_likelihood) and np.all(np.isfinite(z))):
+            raise ConvergenceError(
+                f"{cls}.fit: the log-likelihood at the optimum is not finite; check the summary "
+                "for extreme values or pass initial_params=..."
+            )
+        self._check_not_exploded(z, scale)
+        sd_log, cov_log = self._check_curvature(H)
         params = np.exp(z)
         self.params_ = dict(zip(self._param_names, params.tolist(), strict=True))
-        self.log_likelihood_ = -float(neg_ll(z))
-        try:
-            cov_log = np.linalg.inv(H)
-            sd_log = np.sqrt(np.diag(cov_log))
-        except np.linalg.LinAlgError:
-            cov_log = np.full_like(H, np.nan)
-            sd_log = np.full(len(z), np.nan)
+        self.log_likelihood_ = log_likelihood
         self.covariance_log_ = cov_log
         self.standard_errors_ = dict(
             zip(self._param_names, (params * sd_log).tolist(), strict=True)
@@ -330,6 +401,43 @@ class _MLEModel:
             {"ci_low": lower, "ci_high": upper}, index=list(self._param_names)
         )
         self.n_iter_ = int(res.nit)
+
+    def _check_not_exploded(self, z: np.ndarray, scale: np.ndarray) -> None:
+        """Refuse log-parameters at the optimiser's bounds, or beyond a million times (or below
+        a millionth of) their data scale."""
+        rel = z - np.log(scale)
+        off = (np.abs(z) >= _BOUND - 0.1) | (np.abs(rel) > _EXPLODED)
+        if off.any():
+            shown = ", ".join(
+                f"{k} = {v:.3g} ({'towards 0' if r < 0 else 'towards infinity'})"
+                for k, v, r, o in zip(self._param_names, np.exp(z), rel, off, strict=True)
+                if o
+            )
+            raise self._not_pinned_down(off, f"the estimates run off: {shown}")
+
+    def _check_curvature(self, H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Standard errors of the log-parameters and their covariance, refusing a likelihood
+        that is flat (or not at a maximum) in some direction at the optimum."""
+        if not np.all(np.isfinite(H)):
+            raise self._not_pinned_down(
+                np.ones(len(H), dtype=bool),
+                "the likelihood's curvature at the optimum is not finite",
+            )
+        eigval, eigvec = np.linalg.eigh((H + H.T) / 2)
+        if eigval[0] <= 0:
+            weakest = np.abs(eigvec[:, 0]) >= 0.3
+            raise self._not_pinned_down(
+                weakest, "the likelihood is flat (or not at a maximum) at the optimum"
+            )
+        cov_log = np.linalg.inv(H)
+        var = np.diag(cov_log)
+        sd_log = np.sqrt(np.where(var > 0, var, np.inf))
+        wide = sd_log > _MAX_SD_LOG
+        if wide.any():
+            raise self._not_pinned_down(
+                wide, "the 95% intervals of the estimates are wider than a factor of a million"
+            )
+        return sd_log, cov_log
 
     def summary(self) -> pd.DataFrame:
         """Estimates with standard errors and 95% intervals, one row per parameter.
@@ -373,12 +481,32 @@ def _initial(initial_params, names: tuple[str, ...], default: np.ndarray) -> np.
         raise ParameterError(
             f"initial_params must be a dict with keys {list(names)}, got {initial_params!r}"
         )
-    vals = np.array([float(initial_params[k]) for k in names])
+    try:
+        vals = np.array([float(initial_params[k]) for k in names])
+    except (TypeError, ValueError):
+        vals = np.array([np.nan])
     if not np.all(np.isfinite(vals) & (vals > 0)):
         raise ParameterError(
             f"initial_params must all be positive and finite, got {initial_params!r}"
         )
     return np.log(vals)
+
+
+def _discount_rate(value, per: str, example: str, *, allow_zero: bool = True) -> float:
+    """A discount rate per period, in [0, 1) (or (0, 1)): a rate of 1 or more per period (100%)
+    is never meant; 10 is usually 10% written as a percentage.
+
+    ``per`` says what the period is, ``example`` gives a sensible value, both for the message.
+    """
+    return check_number(
+        "discount_rate",
+        value,
+        0.0,
+        1.0,
+        low_open=not allow_zero,
+        high_open=True,
+        fix=f"it is a rate per {per}, as a fraction: e.g. {example}; write 10% as 0.10",
+    )
 
 
 def _as_time(t, name: str = "t") -> np.ndarray:
@@ -398,6 +526,11 @@ class _ContinuousTimeModel(_MLEModel):
     """Shared fit and predictions of the continuous-time non-contractual models (BG/NBD,
     Pareto/NBD): subclasses supply the per-row log-likelihood and the model's formulas."""
 
+    #: Parameters measured in the data's time unit (their natural scale is the mean ``T``).
+    _time_scaled: tuple[str, ...] = ()
+    #: The parameters of the dropout process, for messages.
+    _dropout: str = ""
+
     def fit(self, summary: pd.DataFrame, weight_col: str | None = None, initial_params=None):
         """Fit by maximum likelihood on a per-customer summary.
 
@@ -409,7 +542,9 @@ class _ContinuousTimeModel(_MLEModel):
             in one time unit, e.g. the output of :func:`helpers.summarize`. A customer with
             repeat purchases and recency 0 (all on the first day's time stamp) is valid.
         weight_col : str, optional
-            Column with the number of customers each row stands for (pooled data).
+            Column with the number of customers each row stands for (pooled data). A table
+            with a column named "weight", "weights", "count", "counts" or "n_customers" is
+            refused without it: it looks pooled.
         initial_params : dict, optional
             Starting values, one per parameter; by default ones, with the scale parameters
             set from the mean frequency and ``T`` so that the time unit does not matter.
@@ -422,24 +557,67 @@ class _ContinuousTimeModel(_MLEModel):
         ------
         DataValidationError
             Not a DataFrame, a missing column, missing/non-numeric/negative values,
-            non-integer frequency, ``recency > T``, positive recency with frequency 0, or bad
-            weights; the message names the column and the fix.
+            non-integer frequency, ``recency > T``, positive recency with frequency 0, bad
+            weights, or a pooled-looking table without ``weight_col``; the message names the
+            column and the fix.
         ParameterError
             Bad hyper-parameters or ``initial_params``.
         ConvergenceError
-            If the optimiser does not converge or runs to the edge of the parameter space.
+            If the data cannot identify the model (no repeat purchases; every customer with
+            the same history; no repeat buyer whose last purchase is before ``T``, so that no
+            one is seen to drop out), if the optimiser does not converge, or if the estimates
+            run off to 0 or infinity or are not pinned down; the message says what to try.
         """
         self._check_hyper()
         what = f"the summary passed to {type(self).__name__}.fit"
-        x, tx, T, w = _continuous_summary(summary, what, weight_col)
+        x, tx, T, w = _continuous_summary(summary, what, weight_col, pooled_check=True)
         (xu, txu, Tu), wu = _compress(x, tx, T, weights=w)
+        self._check_identifiable(xu, txu, Tu, wu)
         self.n_customers_ = float(w.sum())
         self.n_distinct_rows_ = len(wu)
         default = self._default_start(x, T, w)
         z0 = _initial(initial_params, self._param_names, default)
         neg_ll, neg_grad = self._objective_for(xu, txu, Tu, wu)
-        self._maximise(neg_ll, z0, float(wu.sum()), neg_grad)
+        mean_T = max(float(np.dot(wu, Tu) / wu.sum()), 1e-12)
+        scale = np.array([mean_T if k in self._time_scaled else 1.0 for k in self._param_names])
+        self._maximise(neg_ll, z0, float(wu.sum()), neg_grad, scale)
         return self
+
+    def _check_identifiable(self, x, tx, T, w) -> None:
+        """Refuse, before optimising, pooled data that cannot identify the model.
+
+        From the likelihood: without repeat purchases it is ``(alpha / (alpha + T))^r`` (times
+        the probability of staying alive), maximal as the purchase rate goes to 0, with the
+        dropout parameters free; when every repeat buyer's last purchase is at ``T``, no one is
+        seen to drop out and the dropout probability runs to 0; one distinct history says
+        nothing about how customers differ.
+        """
+        n = float(w.sum())
+        if len(w) == 1:
+            who = "a single customer" if n == 1 else f"all {n:g} customers have the same history"
+            raise self._unidentified(
+                f"{who} (frequency {x[0]:g}, recency {tx[0]:g}, T {T[0]:g})",
+                "describes how customers differ in purchase rate and dropout, which one history "
+                "cannot show: fit it on the whole customer base (hundreds of customers or more)",
+            )
+        rep = x > 0
+        if not rep.any():
+            raise self._unidentified(
+                f"no repeat purchases (frequency is 0 for all {n:g} customers)",
+                f"cannot estimate the dropout process ({self._dropout}), and the purchase rate "
+                "runs to 0: use a longer calibration period, or check that frequency counts the "
+                "repeat purchases (purchases after the first)",
+            )
+        if not np.any(tx[rep] < T[rep]):
+            raise self._unidentified(
+                f"every repeat buyer's last purchase is at the end of their period (recency == T "
+                f"for all {float(w[rep].sum()):g} customers with frequency > 0), so no one is seen "
+                "to drop out",
+                f"cannot estimate the dropout process ({self._dropout}): check that recency is "
+                "the time from the first to the last purchase (not the time from the first "
+                "purchase to the end, which is T), e.g. recompute the summary with "
+                "helpers.summarize",
+            )
 
     def _objective_for(self, xu, txu, Tu, wu):
         """Total negative log-likelihood of log-parameters on pooled rows, and its gradient
@@ -566,7 +744,8 @@ class _ContinuousTimeModel(_MLEModel):
         max_n : int
             The last (pooled) class.
         weight_col : str, optional
-            Column with the number of customers each row stands for.
+            Column with the number of customers each row stands for (required when the table
+            has a column named like one, as in :meth:`fit`).
 
         Returns
         -------
@@ -575,7 +754,8 @@ class _ContinuousTimeModel(_MLEModel):
         """
         check_is_fitted(self, "params_")
         max_n = check_int("max_n", max_n, 1)
-        x, _, T, w = _continuous_summary(summary, "the summary", weight_col)
+        what = "the summary passed to expected_frequency_counts"
+        x, _, T, w = _continuous_summary(summary, what, weight_col, pooled_check=True)
         (Tu,), wu = _compress(T, weights=w)
         ns = np.arange(max_n)
         P = np.array([self._pmf(float(t), ns) for t in Tu])

@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.clv._base import _continuous_summary
+from helpers.clv._base import _continuous_summary, _discount_rate
 from helpers.customer_base.equity import retention_clv
 from helpers.exceptions import DataValidationError
-from helpers.validation import check_int, check_number, numeric_column, require_columns
+from helpers.validation import check_int, check_number, numeric_column, require_columns, rows
 
 __all__ = ["cohort_retention_clv", "historical_clv", "retention_clv"]
 
@@ -46,7 +46,7 @@ def historical_clv(
     period_length : float
         Length of one period in the summary's time unit.
     discount_rate : float
-        Per period.
+        Per period of length ``period_length``, as a fraction in [0, 1).
     margin : float
         Share of spend that is margin, in (0, 1].
 
@@ -54,6 +54,15 @@ def historical_clv(
     -------
     pandas.Series
         Indexed like ``summary``.
+
+    Raises
+    ------
+    ParameterError
+        For a horizon below 1, a non-positive period length, a discount rate outside [0, 1)
+        or a margin outside (0, 1].
+    DataValidationError
+        For a summary with missing columns or bad values (as in ``BGNBD.fit``), or missing,
+        infinite or non-numeric ``monetary_value``.
 
     Examples
     --------
@@ -64,7 +73,9 @@ def historical_clv(
     """
     h = check_int("horizon", horizon, 1)
     L = check_number("period_length", period_length, 0.0, low_open=True)
-    d = check_number("discount_rate", discount_rate, 0.0)
+    d = _discount_rate(
+        discount_rate, "period of period_length time units", "0.01 a month (about 12.7% a year)"
+    )
     mg = check_number("margin", margin, 0.0, 1.0, low_open=True)
     what = "the summary passed to historical_clv"
     x, _, T, _ = _continuous_summary(summary, what, None)
@@ -74,7 +85,18 @@ def historical_clv(
         what,
         fix="summarise with helpers.summarize(..., amount_col=...)",
     )
-    m = numeric_column(summary, "monetary_value", what)
+    # A customer without repeat purchases has no repeat spend: a blank there is not used.
+    m = numeric_column(summary, "monetary_value", what, allow_missing=True)
+    rep = x > 0
+    bad = rep & (np.isnan(m) | (m < 0))
+    if bad.any():
+        shown = rows(summary.index, bad, summary["monetary_value"])
+        raise DataValidationError(
+            f"column 'monetary_value' of {what} is missing or negative for {int(bad.sum())} "
+            f"customers with repeat purchases ({shown}); "
+            "fill missing amounts from the source, and remove or net returns before summarising"
+        )
+    m = np.where(rep, m, 0.0)
     rate = np.divide(x * m, T, out=np.zeros(len(T)), where=T > 0)
     annuity = np.sum((1 + d) ** -np.arange(1, h + 1, dtype=np.float64))
     return pd.Series(mg * rate * L * annuity, index=summary.index, name="clv")
@@ -95,18 +117,32 @@ def cohort_retention_clv(active, margin: float, discount_rate: float) -> float:
     margin : float
         Margin per period.
     discount_rate : float
-        Per period.
+        Per period of the counts (e.g. per year), as a fraction in [0, 1).
 
     Returns
     -------
     float
+
+    Raises
+    ------
+    DataValidationError
+        Fewer than two counts, missing, negative or increasing counts, a cohort of size 0.
+    ParameterError
+        A discount rate outside [0, 1).
 
     Examples
     --------
     >>> round(cohort_retention_clv([1000, 800, 640], margin=100, discount_rate=0.1), 2)
     266.67
     """
-    n = np.asarray(active, dtype=np.float64).ravel()
+    d = _discount_rate(discount_rate, "period of the counts", "0.10 a year")
+    try:
+        n = np.asarray(active, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise DataValidationError(
+            "active must be a sequence of customer counts (e.g. [1000, 631, 468]); got "
+            f"{type(active).__name__}"
+        ) from None
     if len(n) < 2 or not np.all(np.isfinite(n)) or np.any(n < 0) or n[0] <= 0:
         raise DataValidationError(
             "active must hold at least two non-negative customer counts with a positive "
@@ -117,4 +153,10 @@ def cohort_retention_clv(active, margin: float, discount_rate: float) -> float:
             f"active increases ({n.tolist()}); a cohort can only lose customers"
         )
     r = float(n[1:].sum() / n[:-1].sum())
-    return retention_clv(margin, r, discount_rate)
+    if r == 1.0:
+        raise DataValidationError(
+            f"active never falls ({n.tolist()}): no customer left the cohort, so the retention "
+            "rate is 1 and the retention-formula value is infinite; use a cohort observed long "
+            "enough to lose customers"
+        )
+    return retention_clv(margin, r, d)

@@ -25,7 +25,9 @@ __all__ = ["BGBB"]
 _COLS = ["frequency", "recency", "n_periods"]
 
 
-def _discrete_summary(data, what: str, weight_col: str | None):
+def _discrete_summary(data, what: str, weight_col: str | None, *, pooled_check: bool = False):
+    """Checked (frame, frequency, recency, n_periods, weight) of a discrete-time summary
+    (``pooled_check`` as in :func:`helpers.clv._base._weights`)."""
     df = _summary_frame(data, what, _COLS)
     x, tx, n = (numeric_column(df, c, what) for c in _COLS)
     for col, v in zip(_COLS, (x, tx, n), strict=True):
@@ -57,7 +59,7 @@ def _discrete_summary(data, what: str, weight_col: str | None):
             f"column 'recency' of {what} is positive for {int(bad.sum())} customers with "
             f"frequency 0 ({rows(df.index, bad)}); without transactions recency must be 0"
         )
-    return df, x, tx, n, _weights(df, weight_col, what)
+    return df, x, tx, n, _weights(df, weight_col, what, pooled_check=pooled_check)
 
 
 class BGBB(_MLEModel):
@@ -97,6 +99,10 @@ class BGBB(_MLEModel):
     """
 
     _param_names = ("alpha", "beta", "gamma", "delta")
+    _label = "BG/BB"
+    _roles = {"alpha": "the transaction probabilities", "beta": "the transaction probabilities",
+              "gamma": "the dropout", "delta": "the dropout"}  # fmt: skip
+    _advice = "or fit it on more customers or more opportunities"
 
     @staticmethod
     def _log_parts(params, x, tx, n):
@@ -125,7 +131,9 @@ class BGBB(_MLEModel):
             Columns ``frequency``, ``recency``, ``n_periods`` (whole numbers), e.g.
             :func:`helpers.data.load_donations`.
         weight_col : str, optional
-            Column with the number of customers each row stands for.
+            Column with the number of customers each row stands for. A table with a column
+            named "weight", "weights", "count", "counts" or "n_customers" is refused without
+            it: it looks pooled (as :func:`helpers.data.load_donations`).
         initial_params : dict, optional
             Starting values.
 
@@ -138,14 +146,19 @@ class BGBB(_MLEModel):
         ------
         DataValidationError
             Missing columns; negative or non-integer values; ``recency > n_periods``;
-            ``frequency > recency``; positive recency without transactions.
+            ``frequency > recency``; positive recency without transactions; a pooled-looking
+            table without ``weight_col``.
         ConvergenceError
-            If the optimiser does not converge.
+            If the data cannot identify the model (no transactions at all; every customer
+            with the same history; every customer's last transaction at the last opportunity,
+            so that no one is seen to lapse), if the optimiser does not converge, or if the
+            estimates run off to 0 or infinity or are not pinned down.
         """
         self._check_hyper()
         what = f"the summary passed to {type(self).__name__}.fit"
-        _, x, tx, n, w = _discrete_summary(summary, what, weight_col)
+        _, x, tx, n, w = _discrete_summary(summary, what, weight_col, pooled_check=True)
         (xu, txu, nu), wu = _compress(x, tx, n, weights=w)
+        self._check_identifiable(xu, txu, nu, wu)
         self.n_customers_ = float(wu.sum())
         z0 = _initial(initial_params, self._param_names, np.ones(4))
 
@@ -154,6 +167,43 @@ class BGBB(_MLEModel):
 
         self._maximise(neg_ll, z0, float(wu.sum()))
         return self
+
+    def _check_identifiable(self, x, tx, n, w) -> None:
+        """Refuse, before optimising, pooled data that cannot identify the model.
+
+        From the likelihood: without any transaction the transaction probability runs to 0
+        and the dropout parameters are free; when every customer's last transaction is at
+        their last opportunity (``recency == n_periods``), only the "alive throughout" term is
+        left, which is largest when no one ever drops out; one distinct history says nothing
+        about how customers differ.
+        """
+        total = float(w.sum())
+        if len(w) == 1:
+            who = (
+                "a single customer"
+                if total == 1
+                else f"all {total:g} customers have the same history"
+            )
+            raise self._unidentified(
+                f"{who} (frequency {x[0]:g}, recency {tx[0]:g}, n_periods {n[0]:g})",
+                "describes how customers differ in transaction probability and dropout, which "
+                "one history cannot show: fit it on the whole customer base",
+            )
+        if not np.any(x > 0):
+            raise self._unidentified(
+                f"no transactions (frequency is 0 for all {total:g} customers)",
+                "cannot estimate the dropout process (gamma, delta), and the transaction "
+                "probability runs to 0: check that frequency counts the opportunities with a "
+                "transaction (repeat transactions, after the first)",
+            )
+        if not np.any(tx < n):
+            raise self._unidentified(
+                f"every customer transacted at their last opportunity (recency == n_periods "
+                f"for all {total:g} customers), so no one is seen to lapse",
+                "cannot estimate the dropout process (gamma, delta): check that recency is the "
+                "last opportunity with a transaction (1..n_periods, 0 without any), not the "
+                "number of opportunities observed",
+            )
 
     def _rows_of(self, summary, method):
         check_is_fitted(self, "params_")

@@ -60,6 +60,15 @@ class BGNBD(_ContinuousTimeModel):
     """
 
     _param_names = ("r", "alpha", "a", "b")
+    _label = "BG/NBD"
+    _roles = {"r": "the purchase rates", "alpha": "the purchase rates", "a": "the dropout",
+              "b": "the dropout"}  # fmt: skip
+    _advice = (
+        "fit it on more customers or a longer calibration period, or check the summary's time "
+        "unit (weeks rather than days)"
+    )
+    _time_scaled = ("alpha",)
+    _dropout = "a, b"
 
     @staticmethod
     def _default_start(x, T, w):

@@ -11,6 +11,7 @@ from scipy.special import digamma, gammaln
 
 from helpers.clv._base import (
     _compress,
+    _discount_rate,
     _initial,
     _integer,
     _MLEModel,
@@ -25,22 +26,44 @@ from helpers.validation import check_int, check_number, numeric_column, rows
 __all__ = ["GammaGamma", "customer_lifetime_value"]
 
 
-def _spend_columns(data, what: str, weight_col: str | None, warn: bool):
+def _spend_columns(data, what: str, weight_col: str | None, warn: bool, fitting: bool = False):
     """Checked (frequency, monetary_value, weight) of the repeat customers, with a warning that
-    counts the customers without repeat purchases (they carry no spend information)."""
+    counts the customers without repeat purchases (they carry no spend information).
+
+    The spend of a customer without repeat purchases is not used, so it may be missing (an
+    export that leaves it blank); a repeat customer's spend must be a positive number: the
+    gamma density of the likelihood is 0 or undefined at 0 and below. With ``fitting``, a
+    pooled-looking table without ``weight_col`` is refused (see ``_weights``).
+    """
     df = _summary_frame(data, what, ["frequency", "monetary_value"])
     x = numeric_column(df, "frequency", what)
-    m = numeric_column(df, "monetary_value", what)
+    m = numeric_column(df, "monetary_value", what, allow_missing=True)
     _nonnegative(df, x, "frequency", what)
     _integer(df, x, "frequency", what)
-    w = _weights(df, weight_col, what)
+    w = _weights(df, weight_col, what, pooled_check=fitting)
     rep = x > 0
-    bad = rep & (m <= 0)
+    bad = rep & np.isnan(m)
     if bad.any():
         raise DataValidationError(
-            f"column 'monetary_value' of {what} is zero or negative for {int(bad.sum())} "
-            f"customers with repeat purchases ({rows(df.index, bad)}); the Gamma-Gamma model "
-            "needs positive spend: remove returns and free orders before summarising"
+            f"column 'monetary_value' of {what} has {int(bad.sum())} missing value(s) for "
+            f"customers with repeat purchases ({rows(df.index, bad)}); fill them from the "
+            "source (the mean amount of the repeat purchases) or remove those rows"
+        )
+    bad = rep & (m < 0)
+    if bad.any():
+        raise DataValidationError(
+            f"column 'monetary_value' of {what} is negative for {int(bad.sum())} customers "
+            f"with repeat purchases ({rows(df.index, bad, df['monetary_value'])}); returns must "
+            "be removed or netted against their purchases before summarising"
+        )
+    bad = rep & (m == 0)
+    if bad.any():
+        raise DataValidationError(
+            f"column 'monetary_value' of {what} is 0 for {int(bad.sum())} customers with "
+            f"repeat purchases ({rows(df.index, bad)}); the Gamma-Gamma model needs positive "
+            "spend (its likelihood is undefined at 0): drop these customers from the spend "
+            "model or value them separately, e.g. fit on "
+            "summary[summary['monetary_value'] > 0]"
         )
     n_zero = int((~rep).sum())
     if n_zero and warn:
@@ -104,6 +127,11 @@ class GammaGamma(_MLEModel):
     """
 
     _param_names = ("p", "q", "gamma")
+    _label = "Gamma-Gamma"
+    _roles = {"p": "the spread of spend within a customer",
+              "q": "the spread of spend across customers",
+              "gamma": "the spread of spend across customers"}  # fmt: skip
+    _advice = "or fit it on more repeat customers"
 
     @staticmethod
     def _loglik_rows(params, x, m):
@@ -141,7 +169,9 @@ class GammaGamma(_MLEModel):
         summary : pandas.DataFrame
             Columns ``frequency`` (repeat purchases) and ``monetary_value`` (their mean amount).
         weight_col : str, optional
-            Column with the number of customers each row stands for.
+            Column with the number of customers each row stands for. A table with a column
+            named "weight", "weights", "count", "counts" or "n_customers" is refused without
+            it: it looks pooled.
         initial_params : dict, optional
             Starting values ``{"p": ..., "q": ..., "gamma": ...}``.
 
@@ -153,15 +183,19 @@ class GammaGamma(_MLEModel):
         Raises
         ------
         DataValidationError
-            Missing columns, negative or non-integer frequency, non-positive spend of a repeat
-            customer, no repeat customer at all.
+            Missing columns, negative or non-integer frequency, missing, zero or negative
+            spend of a repeat customer, no repeat customer at all, a pooled-looking table
+            without ``weight_col``.
         ConvergenceError
-            If the optimiser does not converge.
+            If the data cannot identify the model (one repeat customer, or every repeat
+            customer with the same mean spend), if the optimiser does not converge, or if the
+            estimates run off to 0 or infinity or are not pinned down.
         """
         self._check_hyper()
         what = f"the summary passed to {type(self).__name__}.fit"
-        _, x, m, w, rep = _spend_columns(summary, what, weight_col, warn=True)
+        _, x, m, w, rep = _spend_columns(summary, what, weight_col, warn=True, fitting=True)
         (xu, mu), wu = _compress(x[rep], m[rep], weights=w[rep])
+        self._check_identifiable(xu, mu, wu)
         self.n_customers_ = float(wu.sum())
         mean_m = float(np.dot(wu, mu) / wu.sum())
         z0 = _initial(initial_params, self._param_names, np.array([1.0, 2.0, mean_m]))
@@ -173,8 +207,43 @@ class GammaGamma(_MLEModel):
             theta = np.exp(z)
             return -(self._loglik_grad_rows(theta, xu, mu) @ wu) * theta
 
-        self._maximise(neg_ll, z0, float(wu.sum()), neg_grad)
+        self._maximise(neg_ll, z0, float(wu.sum()), neg_grad, np.array([1.0, 1.0, mean_m]))
         return self
+
+    def _check_identifiable(self, x, m, w) -> None:
+        """Refuse, before optimising, repeat customers that cannot identify the model.
+
+        The model has three parameters: the spread of amounts within a customer (``p``) and
+        across customers (``q``, ``gamma``). When every repeat customer has the same mean
+        spend there is no spread to estimate and ``p`` and ``q`` run to infinity; one
+        customer cannot show how customers differ.
+        """
+        total = float(w.sum())
+        if len(w) == 0:
+            raise DataValidationError(
+                "the weight column is 0 for every customer with frequency > 0; the Gamma-Gamma "
+                "model is fitted on repeat customers, so some of them need a positive weight"
+            )
+        if len(w) == 1:
+            who = (
+                "a single repeat customer"
+                if total == 1
+                else f"all {total:g} repeat customers have the same history"
+            )
+            raise self._unidentified(
+                f"{who} (frequency {x[0]:g}, monetary_value {m[0]:g})",
+                "describes how mean spend varies across customers, which one customer cannot "
+                "show: fit it on all repeat customers",
+            )
+        if np.all(m == m[0]):
+            raise self._unidentified(
+                f"every repeat customer has the same mean spend (monetary_value {m[0]:g} for "
+                f"all {total:g})",
+                "cannot estimate how spend varies within and across customers (p and q run to "
+                "infinity): check that monetary_value is each customer's own mean amount (not a "
+                "list price or the overall mean); if spend really is fixed, use that amount as "
+                "every customer's expected spend",
+            )
 
     @_underflow_to_zero
     def conditional_expected_average_spend(self, summary: pd.DataFrame) -> pd.Series:
@@ -238,7 +307,8 @@ def customer_lifetime_value(
     period_length : float
         Length of one period in the summary's time unit (4.348 for months with weekly data).
     discount_rate : float
-        Discount rate per period (0.01 a month is about 12.7% a year).
+        Discount rate per period of length ``period_length``, as a fraction in [0, 1) (0.01 a
+        month is about 12.7% a year).
     margin : float
         Share of spend that is margin, in (0, 1].
 
@@ -250,8 +320,13 @@ def customer_lifetime_value(
     Raises
     ------
     ParameterError
-        For a horizon below 1, a non-positive period length, a negative discount rate or a
-        margin outside (0, 1].
+        For a horizon below 1, a non-positive period length, a discount rate outside [0, 1)
+        (a rate of 10 per period is 1000%: write 10% as 0.10), a margin outside (0, 1], or
+        models of the wrong kind.
+    NotFittedError
+        If a model is not fitted.
+    DataValidationError
+        For a summary that the models refuse (see their ``fit``).
 
     Examples
     --------
@@ -272,12 +347,19 @@ def customer_lifetime_value(
     """
     h = check_int("horizon", horizon, 1)
     L = check_number("period_length", period_length, 0.0, low_open=True)
-    d = check_number("discount_rate", discount_rate, 0.0)
+    d = _discount_rate(
+        discount_rate, "period of period_length time units", "0.01 a month (about 12.7% a year)"
+    )
     mg = check_number("margin", margin, 0.0, 1.0, low_open=True)
     if not hasattr(transaction_model, "conditional_expected_purchases"):
         raise ParameterError(
             "transaction_model must be a fitted BGNBD or ParetoNBD (it has no "
             "conditional_expected_purchases method)"
+        )
+    if not isinstance(spend_model, GammaGamma):
+        raise ParameterError(
+            f"spend_model must be a fitted GammaGamma, got {type(spend_model).__name__}; fit "
+            "one with GammaGamma().fit(summary[summary['frequency'] > 0])"
         )
     spend = spend_model.conditional_expected_average_spend(summary).to_numpy()
     cum = np.zeros(len(summary))

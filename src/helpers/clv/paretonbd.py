@@ -83,6 +83,15 @@ class ParetoNBD(_ContinuousTimeModel):
     """
 
     _param_names = ("r", "alpha", "s", "beta")
+    _label = "Pareto/NBD"
+    _roles = {"r": "the purchase rates", "alpha": "the purchase rates", "s": "the lifetimes",
+              "beta": "the lifetimes"}  # fmt: skip
+    _advice = (
+        "fit it on more customers or a longer calibration period, check the summary's time "
+        "unit (weeks rather than days), or use the BG/NBD, which needs less data"
+    )
+    _time_scaled = ("alpha", "beta")
+    _dropout = "s, beta"
 
     @staticmethod
     def _default_start(x, T, w):

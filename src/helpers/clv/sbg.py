@@ -5,9 +5,15 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln, hyp2f1
 
-from helpers.clv._base import _initial, _MLEModel, _scalar_or_array, _underflow_to_zero
+from helpers.clv._base import (
+    _discount_rate,
+    _initial,
+    _MLEModel,
+    _scalar_or_array,
+    _underflow_to_zero,
+)
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import check_int, check_number
+from helpers.validation import check_int
 
 __all__ = ["ShiftedBetaGeometric"]
 
@@ -55,6 +61,12 @@ class ShiftedBetaGeometric(_MLEModel):
     """
 
     _param_names = ("alpha", "beta")
+    _label = "sBG"
+    _roles = {"alpha": "the churn probabilities", "beta": "the churn probabilities"}
+    _advice = (
+        "observe the cohort for more periods, or, if every period loses about the same share, "
+        "use the constant-retention value (cohort_retention_clv)"
+    )
 
     def fit(self, active, initial_params=None):
         """Fit by maximum likelihood to the number of customers still active each period.
@@ -78,7 +90,10 @@ class ShiftedBetaGeometric(_MLEModel):
             Fewer than two values, negative, non-integer or increasing counts, or a cohort of
             size 0.
         ConvergenceError
-            If the optimiser does not converge.
+            If the counts cannot identify the model: one period only (the share that churned,
+            but not how churn varies across customers), no one churning, or everyone churning
+            in the first period; if the optimiser does not converge, or if the estimates run
+            off to 0 or infinity or are not pinned down.
         """
         self._check_hyper()
         try:
@@ -106,6 +121,7 @@ class ShiftedBetaGeometric(_MLEModel):
                 f"active increases at period {i} ({n[i - 1]:g} -> {n[i]:g}); a cohort can only "
                 "lose customers: pass one cohort's counts, not new sign-ups"
             )
+        self._check_identifiable(n)
         lost = -np.diff(n)
         t = np.arange(1, len(n))
         k = len(n) - 1
@@ -120,6 +136,36 @@ class ShiftedBetaGeometric(_MLEModel):
         z0 = _initial(initial_params, self._param_names, np.array([1.0, 1.0]))
         self._maximise(neg_ll, z0, float(n[0]))
         return self
+
+    def _check_identifiable(self, n: np.ndarray) -> None:
+        """Refuse, before optimising, counts that cannot identify the model.
+
+        From the likelihood: with one period it depends on ``alpha / (alpha + beta)`` alone
+        (the churn probability of period 1), so the spread across customers is free; without
+        churn it is largest as the churn probability goes to 0; when everyone churns in period
+        1, as it goes to 1.
+        """
+        if len(n) == 2:
+            raise self._unidentified(
+                f"active has one period ({n[0]:g} -> {n[1]:g}), which shows the share that "
+                f"churned ({1 - n[1] / n[0]:.1%}) but not how churn varies across customers",
+                "needs counts of at least two periods (three values) to estimate alpha and "
+                "beta; with one period, use the constant-retention value (cohort_retention_clv "
+                f"or retention_clv with a retention rate of {n[1] / n[0]:.3g})",
+            )
+        if n[-1] == n[0]:
+            raise self._unidentified(
+                f"no customer churned ({n[0]:g} active in every period)",
+                "cannot estimate the churn probability (it runs to 0): observe the cohort "
+                "until some customers leave, and check that active counts the customers still "
+                "active, not the cohort size repeated",
+            )
+        if n[1] == 0:
+            raise self._unidentified(
+                f"every customer churned in the first period ({n[0]:g} -> 0)",
+                "cannot estimate the churn probability (it runs to 1) or how it varies: check "
+                "that active counts the customers still active at the start of each period",
+            )
 
     @staticmethod
     def _periods(t, name="t"):
@@ -199,7 +245,7 @@ class ShiftedBetaGeometric(_MLEModel):
         Parameters
         ----------
         discount_rate : float
-            Per period, > 0.
+            Per period of the counts (e.g. per year), as a fraction in (0, 1).
         n : int
             Periods survived (renewals made) so far.
 
@@ -214,6 +260,6 @@ class ShiftedBetaGeometric(_MLEModel):
         (3.69, 6.36)
         """
         a, b = self._p()
-        d = check_number("discount_rate", discount_rate, 0.0, low_open=True)
+        d = _discount_rate(discount_rate, "period of the counts", "0.10 a year", allow_zero=False)
         k = check_int("n", n, 0)
         return float(hyp2f1(1.0, b + k, a + b + k, 1.0 / (1.0 + d)))

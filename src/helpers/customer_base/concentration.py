@@ -10,33 +10,35 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import check_number, rows
+from helpers.validation import check_number, numeric_values, rows
 
 __all__ = ["abc_classes", "gini", "lorenz_curve", "pareto_table", "top_share"]
 
 
 def _values(values, name: str = "values") -> pd.Series:
-    """Validated non-negative finite values as a float Series (index kept)."""
-    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
-    label = f"column {s.name!r}" if s.name is not None else name
-    if len(s) == 0:
+    """Validated non-negative finite values as a float Series (index kept).
+
+    Text (even "1200"), True/False, missing and infinite values are refused by
+    :func:`helpers.validation.numeric_values`; negative values and an all-zero total have no
+    concentration to measure.
+    """
+    num = numeric_values(values, name)
+    label = f"column {num.name!r}" if num.name is not None else name
+    if len(num) == 0:
         raise DataValidationError(f"{label} is empty; pass at least one customer's value")
-    num = pd.to_numeric(s, errors="coerce")
-    bad = num.isna() | ~np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
-    if bad.any():
+    neg = (num < 0).to_numpy()
+    if neg.any():
         raise DataValidationError(
-            f"{label} has {int(bad.sum())} missing, non-numeric or infinite value(s) "
-            f"({rows(s.index, bad)}); fill or remove them first"
-        )
-    if (num < 0).any():
-        raise DataValidationError(
-            f"{label} has {int((num < 0).sum())} negative value(s) ({rows(s.index, num < 0)}); "
-            "concentration "
-            "measures need non-negative values such as revenue per customer"
+            f"{label} has {int(neg.sum())} negative value(s) ({rows(num.index, neg, num)}); "
+            "concentration measures need non-negative values such as revenue per customer: "
+            "net returns against purchases per customer, or leave those customers out"
         )
     if num.sum() == 0:
-        raise DataValidationError(f"{label} sums to 0; there is no value to be concentrated")
-    return num.astype(float)
+        raise DataValidationError(
+            f"{label} sums to 0 over its {len(num)} customer(s); there is no value to be "
+            "concentrated (check that the column holds the customers' values)"
+        )
+    return num
 
 
 def pareto_table(values) -> pd.DataFrame:
@@ -144,7 +146,12 @@ def abc_classes(values, cuts: tuple[float, float] = (0.8, 0.95)) -> pd.Series:
     >>> abc_classes([50, 30, 15, 5]).tolist()
     ['A', 'A', 'B', 'C']
     """
-    a, b = cuts
+    try:
+        a, b = (float(c) for c in cuts)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"cuts={cuts!r} must be two numbers (A-cut, B-cut), e.g. (0.8, 0.95)"
+        ) from None
     if not 0 < a < b <= 1:
         raise ParameterError(f"cuts={cuts!r} must satisfy 0 < A-cut < B-cut <= 1, e.g. (0.8, 0.95)")
     v = _values(values)

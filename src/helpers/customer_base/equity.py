@@ -42,6 +42,10 @@ from helpers.validation import check_int, check_number, check_probability
 
 __all__ = ["EquityInputs", "customer_equity", "lever_effects", "retention_clv"]
 
+#: The discount rate is per period (a year by default), as a share: a rate of 1 or more (100%
+#: a period) cannot be meant, and is usually a percentage typed as a number (10 for 10%).
+_DISCOUNT_FIX = "give the rate per period as a share below 1, e.g. 0.10 for 10% a year"
+
 
 def retention_clv(
     margin: float, retention_rate: float, discount_rate: float, spend_growth: float = 0.0
@@ -66,7 +70,7 @@ def retention_clv(
     266.67
     """
     r = check_probability("retention_rate", retention_rate)
-    d = check_number("discount_rate", discount_rate, 0.0)
+    d = check_number("discount_rate", discount_rate, 0.0, 1.0, high_open=True, fix=_DISCOUNT_FIX)
     g = check_number("spend_growth", spend_growth, -1.0)
     m = check_number("margin", margin)
     if r * (1 + g) >= 1 + d:
@@ -100,10 +104,24 @@ class EquityInputs:
         check_number("margin", self.margin)
         check_probability("retention_rate", self.retention_rate)
         check_probability("acquisition_rate", self.acquisition_rate, allow_one=True)
-        check_number("discount_rate", self.discount_rate, 0.0)
+        check_number(
+            "discount_rate", self.discount_rate, 0.0, 1.0, high_open=True, fix=_DISCOUNT_FIX
+        )
         check_number("spend_growth", self.spend_growth, -1.0, low_open=True)
         check_int("horizon", self.horizon, 1, 1000)
         return self
+
+
+def _inputs(inputs) -> EquityInputs:
+    if inputs is None:
+        return EquityInputs()
+    if not isinstance(inputs, EquityInputs):
+        raise ParameterError(
+            f"inputs must be an EquityInputs, got {type(inputs).__name__}; pass "
+            "EquityInputs(margin=..., ...), or give the inputs by name: "
+            "customer_equity(margin=..., ...)"
+        )
+    return inputs
 
 
 def customer_equity(inputs: EquityInputs | None = None, **overrides) -> pd.DataFrame:
@@ -136,7 +154,7 @@ def customer_equity(inputs: EquityInputs | None = None, **overrides) -> pd.DataF
     >>> round(proj.attrs["equity"])
     2198656
     """
-    inputs = inputs or EquityInputs()
+    inputs = _inputs(inputs)
     known = {f.name for f in fields(EquityInputs)}
     unknown = sorted(set(overrides) - known)
     if unknown:
@@ -144,7 +162,7 @@ def customer_equity(inputs: EquityInputs | None = None, **overrides) -> pd.DataF
     p = replace(inputs, **overrides).validated()
 
     t = np.arange(1, p.horizon + 1)
-    r, g = p.retention_rate, p.spend_growth
+    r, g, d = float(p.retention_rate), float(p.spend_growth), float(p.discount_rate)
     new = p.acquisition_rate * p.n_prospects
     # Existing customers: N r^t active in period t, margin grown over t-1 periods of tenure.
     existing = p.n_customers * r**t
@@ -170,10 +188,10 @@ def customer_equity(inputs: EquityInputs | None = None, **overrides) -> pd.DataF
     ).set_index("period")
     # Acquisition is paid at the start of the period: one period less of discounting.
     df["acquisition_spend"] = new * p.acquisition_cost
-    df["discount_factor"] = (1 + p.discount_rate) ** -t
+    df["discount_factor"] = (1 + d) ** -t
     df["present_value"] = (df["margin"] - df["service_cost"]) * df["discount_factor"] - df[
         "acquisition_spend"
-    ] * (1 + p.discount_rate) ** -(t - 1)
+    ] * (1 + d) ** -(t - 1)
     df["cash_flow"] = df["margin"] - df["service_cost"] - df["acquisition_spend"]
     df["cumulative_value"] = df["present_value"].cumsum()
     df.attrs["equity"] = float(df["present_value"].sum())
@@ -203,7 +221,7 @@ def lever_effects(inputs: EquityInputs | None = None, **changes: float) -> pd.Da
     >>> lever_effects(retention_rate=0.80).loc["retention_rate", "change_pct"].round(1)
     np.float64(20.1)
     """
-    inputs = (inputs or EquityInputs()).validated()
+    inputs = _inputs(inputs).validated()
     if not changes:
         raise ParameterError("name at least one input to change, e.g. retention_rate=0.8")
     base = customer_equity(inputs).attrs["equity"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import DataValidationError
-from helpers.validation import check_frame, require_columns, rows
+from helpers.validation import check_frame, check_number, numeric_column, require_columns, rows
 
 __all__ = [
     "RELATIONSHIP_TYPES",
@@ -60,19 +60,28 @@ SERVICE_POLICY = pd.DataFrame(
 
 
 def _numeric(accounts: pd.DataFrame, col: str, role: str) -> pd.Series:
+    """A non-negative numeric column; text, True/False, missing and infinite values refused."""
     check_frame(accounts, "accounts", allow_empty=True)
     require_columns(accounts, {role: col}, "accounts")
-    values = pd.to_numeric(accounts[col], errors="coerce")
-    bad = values.isna() | (values < 0)
+    check_frame(accounts, "accounts")
+    x = numeric_column(accounts, col, "accounts", allow_missing=True)
+    bad = np.isnan(x) | (x < 0)
     if bad.any():
         raise DataValidationError(
             f"column {col!r} has {int(bad.sum())} missing or negative value(s) "
-            f"({rows(accounts.index, bad)}); "
+            f"({rows(accounts.index, bad, accounts[col])}); "
             "fill them with an estimate or leave those accounts out"
         )
-    if len(values) == 0:
-        raise DataValidationError("accounts is empty; pass at least one account")
-    return values.astype(float)
+    return pd.Series(x, index=accounts.index)
+
+
+def _threshold(name: str, value, data: pd.Series) -> float:
+    """A given threshold (a finite number), or the median of the data."""
+    if value is None:
+        return float(data.median())
+    return check_number(
+        name, value, fix="pass a number in the unit of the column, or None for the median"
+    )
 
 
 def target_customer_matrix(
@@ -106,8 +115,8 @@ def target_customer_matrix(
     """
     cost = _numeric(accounts, cost_col, "cost_col")
     vol = _numeric(accounts, volume_col, "volume_col")
-    ct = float(cost.median()) if cost_threshold is None else float(cost_threshold)
-    vt = float(vol.median()) if volume_threshold is None else float(volume_threshold)
+    ct = _threshold("cost_threshold", cost_threshold, cost)
+    vt = _threshold("volume_threshold", volume_threshold, vol)
     out = pd.DataFrame(
         {
             "cost": np.where(cost >= ct, "high", "low"),
@@ -147,8 +156,8 @@ def service_matrix(
     """
     pot = _numeric(accounts, potential_col, "potential_col")
     rel = _numeric(accounts, relationship_col, "relationship_col")
-    pt = float(pot.median()) if potential_threshold is None else float(potential_threshold)
-    rt = float(rel.median()) if relationship_threshold is None else float(relationship_threshold)
+    pt = _threshold("potential_threshold", potential_threshold, pot)
+    rt = _threshold("relationship_threshold", relationship_threshold, rel)
     high, strong = pot >= pt, rel >= rt
     quadrant = np.select(
         [high & strong, high & ~strong, ~high & strong], ["Star", "Question", "Cash cow"], "Dog"

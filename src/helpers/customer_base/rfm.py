@@ -53,6 +53,9 @@ def summarize(
     engine: str = "auto",
     compressed: bool = False,
     date_format: str | None = None,
+    dayfirst: bool | None = None,
+    encoding: str | None = None,
+    sep: str | None = None,
     memory_limit: str = "4GB",
     threads: int | None = None,
     temp_dir=None,
@@ -80,10 +83,12 @@ def summarize(
     ----------
     transactions : pandas.DataFrame, path, glob, list of paths, or Spark DataFrame
         One row per purchase. A DataFrame is validated as in
-        :func:`helpers.data.validate_transactions`. Files: a path, a glob (``"logs/*.parquet"``),
+        :func:`helpers.data.validate_transactions` (ids as text, dates by the rules of
+        :func:`helpers.validation.date_column`). Files: a path, a glob (``"logs/*.parquet"``),
         a folder (its Parquet, else CSV, files at any depth) or a list of them; ``.parquet`` /
-        ``.pq`` files, or ``.csv`` / ``.csv.gz`` files with a header line and commas. Input
-        files are only read, never changed.
+        ``.pq`` files, or ``.csv`` / ``.csv.gz`` files with a header line (the delimiter and
+        the encoding are detected, see ``sep`` and ``encoding``). Input files are only read,
+        never changed.
     customer_col, date_col : str
         Columns with the customer id and the purchase date.
     amount_col : str, optional
@@ -117,10 +122,27 @@ def summarize(
         (frequency, monetary_value) for the Gamma-Gamma model would lose the link to recency
         and T that a per-row CLV needs, so it is not done here.
     date_format : str, optional
-        strftime pattern (``"%d/%m/%Y"``) of dates stored as text in files or a Spark
-        DataFrame; default ISO 8601 (``2024-01-31``, optionally with a time). Only ``%Y %y %m
-        %d %H %M %S %b`` are used with Spark, which has its own pattern language. Ignored for
-        date and timestamp columns and for the pandas engine.
+        strftime pattern (``"%d/%m/%Y"``) of dates stored as text; default: ISO 8601
+        (``2024-01-31``, optionally with a time) on every engine, and on the pandas engine also
+        the other layouts :func:`helpers.validation.date_column` reads. Only ``%Y %y %m %d %H
+        %M %S %b`` are used with Spark, which has its own pattern language. On the pandas
+        engine ``"%Y%m%d"`` and ``"excel"`` also read numbers (20240105, Excel serial days).
+        Ignored for date and timestamp columns.
+    dayfirst : bool, optional
+        Pandas engine: for text dates such as ``05/01/2024`` when no day above 12 shows the
+        order (True: day/month/year). The SQL engines take ``date_format`` instead.
+    encoding : str, optional
+        CSV files: their text encoding. By default it is detected from the start of each file.
+        UTF-8 (with or without a byte-order mark) is read as it is. DuckDB reads UTF-8 only,
+        so a file in another encoding (GB18030/GBK as saved by Excel on Chinese Windows,
+        UTF-16) is first transcoded to a UTF-8 copy in DuckDB's own temporary folder (under
+        ``temp_dir``, removed afterwards; it costs one pass and the disk space of the file):
+        the result is right without a step by the user. The Spark engine refuses such files
+        with the fix (its CSV reader has no GB18030). Pass ``encoding`` when the start of a
+        file is plain ASCII and the rest is not; DuckDB's error then names it.
+    sep : str, optional
+        CSV files: the delimiter; by default sniffed from each file's header line among
+        ``, ; tab |`` (as :func:`helpers.data.read_table` does).
     memory_limit : str
         DuckDB's memory limit (``"4GB"``); beyond it DuckDB spills to ``temp_dir``.
     threads : int, optional
@@ -160,9 +182,15 @@ def summarize(
     **Dates.** Timestamps are cut to their calendar date. A timestamp with a time zone is cut in
     the engine's session time zone (DuckDB's ``TimeZone``, Spark's
     ``spark.sql.session.timeZone``), whereas pandas uses the wall-clock date the value carries;
-    store local dates or naive timestamps to get the same purchase days everywhere. CSV files
-    are read with every column as text: customer ids stay text (``"0001"`` keeps its zeros),
-    amounts are cast to numbers, dates parsed as described under ``date_format``.
+    store local dates or naive timestamps to get the same purchase days everywhere. Text with
+    an offset (``2024-01-05T02:00:00+08:00``) keeps its written day with pandas and DuckDB;
+    Spark converts it to its session time zone first (the UTC day is Jan 4). CSV files
+    are read with every column as text: customer ids stay text (``"0001"`` keeps its zeros)
+    and follow the rules of the pandas path (spaces around an id and a ``.0`` are dropped, with
+    a warning when two spellings become one id; an empty id is missing), amounts are cast to
+    numbers, dates parsed as described under ``date_format``. Problems reading a file (an
+    encoding that is not UTF-8 throughout, a line with more fields than the header) are
+    :class:`~helpers.exceptions.DataValidationError` naming the option or fix.
 
     **Memory.** DuckDB runs with ``memory_limit`` and ``threads`` and spills the rest to a fresh
     folder under ``temp_dir``; Spark runs with its session's settings. The output is a pandas
@@ -200,6 +228,12 @@ def summarize(
     engine = _resolve_engine(engine, kind)
     check_choice("compressed", compressed, [True, False], fix="pass True or False")
     if engine != "pandas":
+        if dayfirst is not None:
+            raise ParameterError(
+                f"dayfirst= is read by the pandas engine; the {engine} engine reads text dates "
+                "with date_format=: pass date_format='%d/%m/%Y' (day first) or "
+                "date_format='%m/%d/%Y' (month first) instead"
+            )
         return _summarize_sql(
             transactions,
             kind,
@@ -212,13 +246,21 @@ def summarize(
             unit=unit,
             compressed=compressed,
             date_format=date_format,
+            encoding=encoding,
+            sep=sep,
             memory_limit=memory_limit,
             threads=threads,
             temp_dir=temp_dir,
         )
-    out = _summarize_pandas(
-        transactions, customer_col, date_col, amount_col, observation_end, calibration_end, unit
+    if encoding is not None or sep is not None:
+        raise ParameterError(
+            "encoding= and sep= describe how CSV files are read by summarize; a DataFrame is "
+            "already read: leave them out (helpers.read_table reads a file into a DataFrame)"
+        )
+    chk = _check(
+        transactions, customer_col, date_col, amount_col, date_format=date_format, dayfirst=dayfirst
     )
+    out = _summarize_pandas(chk, observation_end, calibration_end, unit)
     return _pool(out) if compressed else out
 
 
@@ -318,6 +360,8 @@ def _summarize_sql(
     unit: float,
     compressed: bool,
     date_format: str | None,
+    encoding: str | None,
+    sep: str | None,
     memory_limit: str,
     threads: int | None,
     temp_dir,
@@ -339,12 +383,24 @@ def _summarize_sql(
         unit_days=unit,
         compressed=compressed,
         date_format=date_format,
+        encoding=encoding,
+        sep=sep,
         memory_limit=memory_limit,
         threads=threads,
         temp_dir=temp_dir,
         check_window=lambda o, c: _check_window(o, c, calibration_end),
     )
     _warn_late(res.n_late, res.observation_day)
+    if res.merged_ids is not None and len(res.merged_ids):
+        shown = ", ".join(repr(c) for c in res.merged_ids["cid"].head(5))
+        warnings.warn(
+            f"column {customer_col!r} of transactions: {len(res.merged_ids)} id(s) were written "
+            f"in more than one way and are counted as one customer each ({shown}); spaces "
+            "around an id and number forms such as 2.0 are not part of the id. If these are "
+            "different customers, give them distinct ids",
+            DataQualityWarning,
+            stacklevel=3,
+        )
     table = res.table
     new = (table["frequency"] < 0).to_numpy()
     n_new = int(table.loc[new, "n_customers"].sum()) if compressed else int(new.sum())
@@ -366,11 +422,8 @@ def _summarize_sql(
     return out
 
 
-def _summarize_pandas(
-    transactions, customer_col, date_col, amount_col, observation_end, calibration_end, unit
-) -> pd.DataFrame:
+def _summarize_pandas(chk, observation_end, calibration_end, unit) -> pd.DataFrame:
     """The in-memory path of :func:`summarize`: numpy over the validated log."""
-    chk = _check(transactions, customer_col, date_col, amount_col)
     codes, days, amounts = chk.codes, chk.days, chk.amounts
     n_customers = len(chk.customers)
 
@@ -452,6 +505,9 @@ def rfm_table(
     amount_col: str = "amount",
     observation_end=None,
     time_unit: str = DEFAULT_TIME_UNIT,
+    *,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Classic RFM inputs per customer, as marketers define them.
 
@@ -462,7 +518,9 @@ def rfm_table(
     * ``frequency``: number of purchase days, the first one included;
     * ``monetary``: total spend in the window.
 
-    Parameters are as in :func:`summarize`; the log is validated the same way.
+    Parameters are as in :func:`summarize` (pandas engine); the log is validated the same way,
+    once. Days are calendar days of the dates as written: a timestamp with a time zone (in the
+    data or in ``observation_end``) counts on its local wall-clock day.
 
     Returns
     -------
@@ -476,21 +534,22 @@ def rfm_table(
     >>> int(rfm["frequency"].sum()), round(float(rfm["monetary"].sum()), 2)
     (6696, 244091.94)
     """
-    s = summarize(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        observation_end=observation_end,
-        time_unit=time_unit,
+    check_time_unit(time_unit)
+    chk = _check(
+        transactions, customer_col, date_col, amount_col, date_format=date_format, dayfirst=dayfirst
     )
-    days = pd.to_datetime(transactions[date_col], errors="coerce")
-    if isinstance(days.dtype, pd.DatetimeTZDtype):
-        days = days.dt.tz_localize(None)
-    obs_end = days.max().normalize() if observation_end is None else pd.Timestamp(observation_end)
-    inside = days.dt.normalize() <= obs_end.normalize()
-    amounts = pd.to_numeric(transactions[amount_col], errors="coerce")
-    total = amounts[inside].groupby(transactions.loc[inside, customer_col]).sum()
+    s = _summarize_pandas(chk, observation_end, None, TIME_UNITS[time_unit])
+    # The whole spend up to observation_end, from the same validated arrays as the summary.
+    obs_day = (
+        int(chk.days.max())
+        if observation_end is None
+        else _to_day(observation_end, "observation_end")
+    )
+    inside = chk.days <= obs_day
+    total = np.bincount(
+        chk.codes[inside], weights=chk.amounts[inside], minlength=len(chk.customers)
+    )
+    total = pd.Series(total, index=chk.customers)
     return pd.DataFrame(
         {
             # T runs from the first purchase to the end, recency from the first to the last.

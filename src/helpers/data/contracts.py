@@ -11,18 +11,21 @@ Examples
 >>> contract = DataContract(
 ...     "purchases",
 ...     [
-...         Column("customer_id", "string", "customer identifier"),
+...         Column("customer_id", "id", "customer identifier"),
 ...         Column("date", "date", "purchase date"),
 ...         Column("amount", "number", "purchase value", minimum=0),
 ...     ],
 ... )
->>> df = pd.DataFrame({"customer_id": [1, 2], "date": ["2024-01-05", "2024-02-01"],
+>>> df = pd.DataFrame({"customer_id": ["000123", 2], "date": ["2024-01-05", "2024-02-01"],
 ...                    "amount": ["10.5", "3"]})
 >>> clean = contract.validate(df)
->>> clean.dtypes.astype(str).tolist()
-['object', 'datetime64[ns]', 'float64']
+>>> clean.dtypes.astype(str).tolist(), clean["customer_id"].tolist()
+(['object', 'datetime64[ns]', 'float64'], ['000123', '2'])
 >>> df["amount"].tolist()  # the input is left as it was
 ['10.5', '3']
+
+A file is read with :meth:`DataContract.read` (CSV in UTF-8, GB18030 or UTF-16, any common
+delimiter, .xlsx, Parquet; see :func:`helpers.data.read_table`), then validated.
 """
 
 from __future__ import annotations
@@ -34,12 +37,38 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.data.reading import read_table
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import check_frame, require_columns, rows
+from helpers.validation import (
+    check_choice,
+    check_frame,
+    date_column,
+    id_column,
+    renamed_attribute,
+    require_columns,
+    rows,
+    text_numbers,
+)
 
-__all__ = ["Column", "DataContract", "contract_of"]
+__all__ = ["KINDS", "Column", "DataContract", "contract_of"]
 
-KINDS = ("string", "integer", "number", "date", "category", "boolean")
+#: The kinds of column a contract knows, and what each accepts (shown under
+#: :meth:`DataContract.to_markdown`'s table).
+KINDS = {
+    "id": "an identifier, kept as text: 000123 keeps its zeros; spaces around it and a "
+    "trailing .0 are dropped (2, '2 ' and '2.0' are one id, with a warning)",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number with a decimal point (3.5); no thousands separators or currency "
+    "signs; a decimal comma (3,5) only with decimal=','",
+    "date": "a date: YYYY-MM-DD (with or without a time), YYYY/MM/DD, 2024年1月5日; "
+    "05/01/2024 only when the column shows the order or dayfirst= says it",
+    "category": "one of the listed values",
+    "boolean": "true/false, yes/no or 1/0",
+}
+
+# Options that only make sense when a file is read.
+_FILE_OPTIONS = ("encoding", "sep", "sheet_name")
 
 
 @dataclass(frozen=True)
@@ -50,14 +79,16 @@ class Column:
     ----------
     name : str
         Column name, exactly as it must appear in the data.
-    kind : {"string", "integer", "number", "date", "category", "boolean"}
-        What the values are; the validated table holds them as ``object`` strings, ``int64``,
-        ``float64``, ``datetime64[ns]``, ``category`` or ``bool``.
+    kind : {"id", "string", "integer", "number", "date", "category", "boolean"}
+        What the values are (:data:`KINDS`); the validated table holds them as ``object``
+        strings (``id``: trimmed text by :func:`helpers.validation.id_column`; ``string``),
+        ``int64``, ``float64``, ``datetime64[ns]`` (read by
+        :func:`helpers.validation.date_column`), ``category`` or ``bool``.
     description : str
         What one value means (units included); shown in :meth:`DataContract.to_markdown`.
     required : bool
-        A missing value is an error when True; when False the column may hold gaps (it must
-        still exist).
+        A missing value is an error when True (for an ``id``, an empty one too); when False
+        the column may hold gaps (it must still exist).
     choices : sequence, optional
         The allowed values of a ``category`` (or ``string``) column.
     minimum, maximum : float, optional
@@ -75,7 +106,8 @@ class Column:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ParameterError(
-                f"column {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}"
+                f"column {self.name!r}: kind {self.kind!r} is not one of {', '.join(KINDS)}; "
+                "use 'id' for identifiers, 'string' for other text"
             )
 
 
@@ -109,18 +141,49 @@ class DataContract:
     def names(self) -> list[str]:
         return list(self._names)
 
-    def validate(self, df: pd.DataFrame) -> pd.DataFrame:
+    def validate(
+        self,
+        df: pd.DataFrame,
+        *,
+        date_format: str | None = None,
+        dayfirst: bool | None = None,
+        decimal: str = ".",
+    ) -> pd.DataFrame:
         """Check `df` against the contract and return a typed copy with the contract's columns.
 
         Columns beyond the contract are kept after the contract's own ones. The input is never
         modified.
 
+        Parameters
+        ----------
+        df : pandas.DataFrame
+        date_format : str, optional
+            How the ``date`` columns are written, a strftime pattern (``"%d.%m.%Y"``) or
+            ``"excel"`` for Excel serial numbers; see :func:`helpers.validation.date_column`.
+        dayfirst : bool, optional
+            For dates such as 05/01/2024: True for day/month/year, False for month/day/year.
+            Needed only when no date in the column shows the order (a day above 12).
+        decimal : {".", ","}
+            The decimal mark of ``number`` columns written as text: ``","`` reads ``"3,5"`` as
+            3.5 (files saved with ``;`` between fields often write numbers this way).
+
+        Returns
+        -------
+        pandas.DataFrame
+
         Raises
         ------
         DataValidationError
-            Not a DataFrame, empty, a column missing, a value that does not parse as its kind,
-            a missing required value, a value outside the bounds or choices, a duplicate key;
-            the message names the column, the first offending rows and the fix.
+            Not a DataFrame, empty, a column missing, a value that does not parse as its kind
+            (a number with a decimal comma, a thousands separator or a currency sign is named
+            as such), a missing required value or empty id, a value outside the bounds or
+            choices, a duplicate key; the message names the column, the first offending rows
+            and the fix.
+
+        Warns
+        -----
+        DataQualityWarning
+            When spellings of an id become one id (``2``, ``"2 "``, ``"2.0"``).
         """
         check_frame(df, self.name, allow_empty=True)
         missing = [c for c in self._names if c not in df.columns]
@@ -132,7 +195,9 @@ class DataContract:
             f"({', '.join(self._names)}) — see the contract table for what each one holds",
         )
         check_frame(df, self.name)
-        out = {c.name: self._column(df, c) for c in self.columns}
+        check_choice("decimal", decimal, [".", ","], fix="pass '.' or ','")
+        reading = {"date_format": date_format, "dayfirst": dayfirst, "decimal": decimal}
+        out = {c.name: self._column(df, c, **reading) for c in self.columns}
         extra = [c for c in df.columns if c not in out]
         result = pd.DataFrame(out, index=df.index)
         for c in extra:
@@ -147,18 +212,23 @@ class DataContract:
                 )
         return result
 
-    def _column(self, df: pd.DataFrame, col: Column) -> pd.Series:
+    def _column(
+        self, df: pd.DataFrame, col: Column, *, date_format, dayfirst, decimal
+    ) -> pd.Series:
         raw = df[col.name]
         shown = raw.astype(object)  # plain Python values in messages (2.5, not np.float64(2.5))
-        absent = raw.isna().to_numpy()
-        if col.kind == "string" or col.kind == "category":
+        bad = np.zeros(len(raw), bool)
+        if col.kind == "id":
+            # Empty ids are refused here when required (id_column's message).
+            values = id_column(df, col.name, self.name, allow_missing=not col.required)
+        elif col.kind == "string" or col.kind == "category":
             values = raw.astype(object).where(~raw.isna(), None)
             values = values.map(lambda v: v if v is None else str(v))
-            bad = np.zeros(len(raw), bool)
         elif col.kind in ("integer", "number"):
-            values = pd.to_numeric(raw, errors="coerce")
-            bad = values.isna().to_numpy() & ~absent
-            if col.kind == "integer" and not bad.any():
+            values = text_numbers(
+                df, col.name, self.name, decimal=decimal, comma_fix="pass decimal=','"
+            )
+            if col.kind == "integer":
                 frac = values.notna().to_numpy() & (values.fillna(0) % 1 != 0).to_numpy()
                 if frac.any():
                     raise DataValidationError(
@@ -167,10 +237,14 @@ class DataContract:
                         f"({rows(df.index, frac, shown)}); round or correct them"
                     )
         elif col.kind == "date":
-            values = pd.to_datetime(raw, errors="coerce")
-            if isinstance(values.dtype, pd.DatetimeTZDtype):
-                values = values.dt.tz_localize(None)
-            bad = values.isna().to_numpy() & ~absent
+            values = date_column(
+                df,
+                col.name,
+                self.name,
+                date_format=date_format,
+                dayfirst=dayfirst,
+                allow_missing=True,
+            )
         else:  # boolean
             # True == 1 and False == 0 as dict keys, so 1 and 0 map too.
             mapping = {
@@ -191,14 +265,16 @@ class DataContract:
                 except TypeError:
                     return np.nan
 
-            values = raw.map(to_bool)
-            bad = values.isna().to_numpy() & ~absent
+            values = raw.astype(object).map(to_bool)
+            bad = values.isna().to_numpy() & ~raw.isna().to_numpy()
         if bad.any():
             raise DataValidationError(
                 f"{self.name}: column {col.name!r} must hold {col.kind} values; "
                 f"{int(bad.sum())} do not parse ({rows(df.index, bad, shown)}); "
                 "correct them or leave the cell empty"
             )
+        # Missing after reading: an empty cell, or an empty text where a number belongs.
+        absent = pd.isna(values).to_numpy()
         if col.required and absent.any():
             raise DataValidationError(
                 f"{self.name}: column {col.name!r} has {int(absent.sum())} missing value(s) "
@@ -230,7 +306,7 @@ class DataContract:
                     )
             if col.kind == "integer" and not absent.any():
                 values = values.astype("int64")
-            elif col.kind == "number":
+            else:
                 values = values.astype("float64")
         if col.kind == "category":
             cats = list(col.choices) if col.choices is not None else None
@@ -240,24 +316,128 @@ class DataContract:
             values = values.astype(bool)
         return values
 
-    def read_csv(self, path: str | Path, **kwargs) -> pd.DataFrame:
-        """Read a CSV file and validate it; the file is only read, never written.
+    @property
+    def id_columns(self) -> list[str]:
+        """The contract's ``id`` columns: read as text from files, so ids keep their zeros."""
+        return [c.name for c in self.columns if c.kind == "id"]
+
+    def read(
+        self,
+        path: str | Path,
+        *,
+        date_format: str | None = None,
+        dayfirst: bool | None = None,
+        encoding: str | None = None,
+        sep: str | None = None,
+        sheet_name: str | None = None,
+        decimal: str = ".",
+    ) -> pd.DataFrame:
+        """Read a CSV, Excel (.xlsx) or Parquet file and validate it against the contract.
+
+        The file is read by :func:`helpers.data.read_table` (encoding, delimiter and sheet
+        detected; the contract's ``id`` columns read as text, so ``000123`` keeps its zeros),
+        then checked by :meth:`validate`. The file is only read, never written.
+
+        Parameters
+        ----------
+        path : str or Path
+        date_format, dayfirst, decimal
+            How dates and numbers are written, see :meth:`validate`.
+        encoding, sep : str, optional
+            The text encoding and delimiter of a CSV file, when the detected ones are wrong
+            (``encoding="gb18030"``, ``sep=";"``).
+        sheet_name : str, optional
+            The sheet of a workbook with more than one sheet of data.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`validate`; ``attrs["source"]`` says how the file was read.
 
         Raises
         ------
         DataValidationError
-            The file does not exist, or its table breaks the contract.
+            The file is missing, empty or unreadable (the message names the option to pass),
+            or its table breaks the contract.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "accounts.csv"
+        >>> _ = path.write_bytes("账户;开户日期;余额\\n000123;05/01/2024;3,5\\n".encode("gbk"))
+        >>> c = contract_of("accounts", [("账户", "id", "account"), ("开户日期", "date", "opened"),
+        ...                              ("余额", "number", "balance")])
+        >>> df = c.read(path, dayfirst=True, decimal=",")
+        >>> df["账户"].iloc[0], str(df["开户日期"].iloc[0].date()), float(df["余额"].iloc[0])
+        ('000123', '2024-01-05', 3.5)
         """
-        path = Path(path)
-        if not path.is_file():
-            raise DataValidationError(
-                f"{self.name}: file {str(path)!r} not found; pass the path of a CSV file with "
-                f"the columns {', '.join(self._names)}"
+        try:
+            table = read_table(
+                path,
+                id_cols=self.id_columns,
+                encoding=encoding,
+                sep=sep,
+                sheet_name=sheet_name,
             )
-        return self.validate(pd.read_csv(path, **kwargs))
+        except DataValidationError as err:
+            raise DataValidationError(f"{self.name}: {err}") from None
+        if any(n is not None for n in table.index.names):
+            # Parquet written by pandas keeps a named index (df.set_index("customer_id")):
+            # it is data, back to columns.
+            table = table.reset_index()
+        out = self.validate(table, date_format=date_format, dayfirst=dayfirst, decimal=decimal)
+        out.attrs["source"] = table.attrs.get("source", {})
+        return out
+
+    #: The old name of :meth:`read` (it read CSV only); warns FutureWarning.
+    read_csv = renamed_attribute("read")
+
+    def load(
+        self,
+        data: str | Path | pd.DataFrame,
+        *,
+        date_format: str | None = None,
+        dayfirst: bool | None = None,
+        encoding: str | None = None,
+        sep: str | None = None,
+        sheet_name: str | None = None,
+        decimal: str = ".",
+    ) -> pd.DataFrame:
+        """A file (:meth:`read`) or a table (:meth:`validate`): what a case loader takes.
+
+        A table whose index is named like the contract's key (as :meth:`DataFrame.set_index`
+        leaves it) is validated with the key as a column. ``encoding``, ``sep`` and
+        ``sheet_name`` are for files: with a table they must be left out.
+
+        Raises
+        ------
+        ParameterError
+            ``data`` is neither a path nor a DataFrame, or a file option comes with a table.
+        DataValidationError
+            As :meth:`read` and :meth:`validate`.
+        """
+        dates = {"date_format": date_format, "dayfirst": dayfirst, "decimal": decimal}
+        if isinstance(data, str | Path):
+            return self.read(data, encoding=encoding, sep=sep, sheet_name=sheet_name, **dates)
+        if not isinstance(data, pd.DataFrame):
+            raise ParameterError(
+                f"{self.name}: data must be the path of a CSV, .xlsx or Parquet file or a "
+                f"pandas DataFrame, got {type(data).__name__}"
+            )
+        given = {"encoding": encoding, "sep": sep, "sheet_name": sheet_name}
+        passed = [k for k in _FILE_OPTIONS if given[k] is not None]
+        if passed:
+            raise ParameterError(
+                f"{self.name}: {', '.join(f'{k}=' for k in passed)} describe(s) how a file is "
+                "read, but a DataFrame was passed; leave it out, or pass the file's path"
+            )
+        if self.key is not None and data.index.name == self.key and self.key not in data.columns:
+            data = data.reset_index()
+        return self.validate(data, **dates)
 
     def to_markdown(self) -> str:
-        """The contract as a Markdown table, for a notebook's data section."""
+        """The contract as a Markdown table, for a notebook's data section, and a line on what
+        each kind of column accepts."""
         lines = ["| column | kind | required | description |", "|---|---|---|---|"]
         for c in self.columns:
             extra = []
@@ -272,6 +452,8 @@ class DataContract:
             lines.append(
                 f"| `{c.name}`{key} | {c.kind} | {'yes' if c.required else 'no'} | {desc} |"
             )
+        used = [k for k in KINDS if any(c.kind == k for c in self.columns)]
+        lines += ["", "Kinds: " + "; ".join(f"*{k}*: {KINDS[k]}" for k in used) + "."]
         return "\n".join(lines)
 
 

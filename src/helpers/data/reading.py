@@ -171,7 +171,8 @@ def _read_csv(path: Path, encoding: str | None, sep: str | None, id_cols: list[s
                 io.StringIO(text),
                 sep=sep,
                 index_col=False,
-                dtype={c: str for c in id_cols if c in names},
+                # keyed by the header as written: pandas sees "customer_id " untrimmed
+                dtype={h: str for h in header if h.strip() in id_cols},
                 skipinitialspace=False,
             )
         except (pd.errors.ParserError, pd.errors.ParserWarning) as err:

@@ -18,7 +18,9 @@ can be read (and run by hand on another SQL engine).
 
 from __future__ import annotations
 
+import codecs
 import glob as _glob
+import gzip
 import importlib.util
 import os
 import shutil
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.data.reading import _detect_encoding, _sniff
 from helpers.exceptions import DataValidationError, ParameterError
 from helpers.validation import SHOW, check_choice, require_columns
 
@@ -126,6 +129,27 @@ def _amount_sql(amount_sql: str, kind: str) -> str:
     )
 
 
+def id_sql(dialect: str, column_sql: str) -> str:
+    """SQL for a text id by the rules of :func:`helpers.validation.id_codes`: spaces around it
+    (tabs, non-breaking and full-width spaces too) are dropped, a whole number written with
+    zero decimals ("2.0") is the number ("2"), and an empty id is missing (NULL).
+
+    Examples
+    --------
+    >>> print(id_sql("spark", "`id`").replace(_ID_SPACES, "<spaces>"))
+    NULLIF(regexp_replace(trim(BOTH '<spaces>' FROM `id`), '^([+-]?[0-9]+)[.]0+$', '$1'), '')
+    """
+    if dialect == "duckdb":
+        trimmed, group = f"trim({column_sql}, '{_ID_SPACES}')", "\\1"
+    else:
+        trimmed, group = f"trim(BOTH '{_ID_SPACES}' FROM {column_sql})", "$1"
+    return f"NULLIF(regexp_replace({trimmed}, '^([+-]?[0-9]+)[.]0+$', '{group}'), '')"
+
+
+# What str.strip() removes around an id that a spreadsheet or an input method leaves there.
+_ID_SPACES = " \t\r\n\u00a0\u3000"
+
+
 def _columns_sql(
     dialect: str,
     customer_col: str,
@@ -134,12 +158,14 @@ def _columns_sql(
     date_kind: str,
     amount_kind: str | None,
     date_format: str | None,
+    id_kind: str | None = None,
 ) -> str:
     """The projection of the source onto ``cid, day, amt`` (and the raw values for messages)."""
     cid = _quote(customer_col, dialect)
     date = _quote(date_col, dialect)
     cols = [
-        f"{cid} AS cid",
+        f"{cid} AS raw_cid",
+        f"{id_sql(dialect, cid) if id_kind == 'text' else cid} AS cid",
         f"{date} AS raw_date",
         f"{day_number_sql(dialect, date, date_kind, date_format)} AS day",
     ]
@@ -163,6 +189,7 @@ def summary_sql(
     date_kind: str = "time",
     amount_kind: str | None = "number",
     date_format: str | None = None,
+    id_kind: str | None = None,
 ) -> str:
     """The summary convention of :func:`helpers.summarize` as one SQL query.
 
@@ -208,6 +235,8 @@ def summary_sql(
         ``"time"`` / ``"number"`` for typed columns, ``"text"`` for columns to parse.
     date_format : str, optional
         strftime pattern of text dates (default: ISO 8601).
+    id_kind : str, optional
+        ``"text"`` for a text id column: ids are trimmed and "2.0" is "2" (:func:`id_sql`).
 
     Returns
     -------
@@ -236,7 +265,7 @@ def summary_sql(
     amounts = amount_col is not None
     unit = f"CAST({float(unit_days)!r} AS DOUBLE)"
     cols = _columns_sql(
-        dialect, customer_col, date_col, amount_col, date_kind, amount_kind, date_format
+        dialect, customer_col, date_col, amount_col, date_kind, amount_kind, date_format, id_kind
     )
     spend = "SUM(amt)" if amounts else "0.0"
     per = [
@@ -311,12 +340,14 @@ def checks_sql(
     amount_kind: str | None,
     date_format: str | None = None,
     observation_day: int | None = None,
+    id_kind: str | None = None,
 ) -> tuple[str, dict[str, str]]:
     """One aggregate over the source that counts every problem the checks look for, the first
-    and last day and the rows after ``observation_day``; and per problem a query that shows a
-    few offending rows."""
+    and last day, the rows after ``observation_day`` and the rows whose id was rewritten
+    (``n_respelled``); and per problem a query that shows a few offending rows. The extra key
+    ``"merged_ids"`` is a query counting the ids written in more than one way."""
     cols = _columns_sql(
-        dialect, customer_col, date_col, amount_col, date_kind, amount_kind, date_format
+        dialect, customer_col, date_col, amount_col, date_kind, amount_kind, date_format, id_kind
     )
     conditions = {
         "missing_id": "cid IS NULL",
@@ -339,16 +370,22 @@ def checks_sql(
         else f"COUNT(CASE WHEN day > {int(observation_day)} THEN 1 END)"
     )
     counts.append(f"{late} AS n_late")
+    respelled = "cid IS NOT NULL AND raw_cid <> cid" if id_kind == "text" else "FALSE"
+    counts.append(f"COUNT(CASE WHEN {respelled} THEN 1 END) AS n_respelled")
     tx = f"WITH tx AS (SELECT {cols} FROM {source})"
     body = ",\n    ".join(counts)
     sql = (
         f"{tx}\nSELECT COUNT(*) AS n_rows, MIN(day) AS first_day, MAX(day) AS last_day,\n"
         f"    {body}\nFROM tx"
     )
-    shown = "cid, raw_date" + (", raw_amt" if amount_col is not None else "")
+    shown = "raw_cid, raw_date" + (", raw_amt" if amount_col is not None else "")
     examples = {
         k: f"{tx} SELECT {shown} FROM tx WHERE {c} LIMIT {SHOW}" for k, c in conditions.items()
     }
+    examples["merged_ids"] = (
+        f"{tx} SELECT cid, COUNT(DISTINCT raw_cid) AS n FROM tx WHERE cid IS NOT NULL "
+        "GROUP BY cid HAVING COUNT(DISTINCT raw_cid) > 1 ORDER BY cid"
+    )
     return sql, examples
 
 
@@ -455,6 +492,101 @@ def resolve_files(source) -> tuple[list[str], str]:
     return files, next(iter(formats))
 
 
+# Bytes read from the start of a CSV file to detect its encoding and delimiter.
+_HEAD_BYTES = 256 * 1024
+# Encodings DuckDB reads as they are (it skips a UTF-8 byte-order mark itself).
+_DUCKDB_READS = {"utf-8", "utf-8-sig", "ascii"}
+
+
+def _open_bytes(path: str):
+    return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
+
+
+def _csv_layout(path: str, encoding: str | None, sep: str | None) -> tuple[str, str]:
+    """(encoding, delimiter) of a CSV file, from its first bytes.
+
+    The encoding is what :func:`helpers.data.read_table` would find in those bytes (UTF-8,
+    UTF-16 with a byte-order mark, GB18030, ...); the delimiter is sniffed from the header line
+    among ``, ; tab |``. ``encoding`` and ``sep`` override.
+    """
+    with _open_bytes(path) as fh:
+        head = fh.read(_HEAD_BYTES)
+    if not head.strip():
+        raise DataValidationError(
+            f"file {path!r} is empty; export the table again, with a header line"
+        )
+    if encoding is not None:
+        try:
+            enc = codecs.lookup(encoding).name
+        except LookupError:
+            raise ParameterError(
+                f"parameter 'encoding' = {encoding!r} is not a text encoding Python knows; use "
+                "e.g. 'utf-8' or 'gb18030'"
+            ) from None
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16"
+    else:
+        try:  # a multi-byte character may be cut at the end of the head: not final
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+            enc = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+        except UnicodeDecodeError:
+            whole = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1] or head
+            enc = _detect_encoding(whole, Path(path))
+    text = codecs.getincrementaldecoder(enc)(errors="replace").decode(head, final=False)
+    text = text.removeprefix("\ufeff")
+    if sep is None:
+        sep = _sniff(text)
+    elif not isinstance(sep, str) or len(sep) != 1:
+        raise ParameterError(
+            f"parameter 'sep' = {sep!r} must be one character, e.g. ',' or ';' or '\\t'"
+        )
+    return enc, sep
+
+
+def _transcode(path: str, encoding: str, folder: str) -> str:
+    """A UTF-8 copy of a CSV file in ``folder`` (DuckDB reads UTF-8 only), streamed in chunks."""
+    target = os.path.join(folder, f"utf8-{uuid.uuid4().hex}.csv")
+    decoder = codecs.getincrementaldecoder(encoding)()
+    done = 0
+    with _open_bytes(path) as src, open(target, "w", encoding="utf-8", newline="") as out:
+        try:
+            while chunk := src.read(16 * 1024 * 1024):
+                out.write(decoder.decode(chunk))
+                done += len(chunk)
+            out.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as err:
+            raise DataValidationError(
+                f"file {path!r} is not valid {encoding} text (byte {done + err.start} cannot be "
+                "read); pass its encoding with encoding=, e.g. encoding='gb18030' (Excel on "
+                "Chinese Windows) or 'utf-8', or save it again as 'CSV UTF-8'"
+            ) from None
+    return target
+
+
+def _duckdb_error(err: Exception, files: list[str], sep: str | None) -> DataValidationError:
+    """A DuckDB error while reading the files, as a message that names the fix."""
+    text = str(err).strip()
+    first = text.splitlines()[0] if text else type(err).__name__
+    where = files[0] if len(files) == 1 else f"{len(files)} files ({files[0]!r}, ...)"
+    low = text.lower()
+    if "invalid unicode" in low:
+        fix = (
+            "the file is not UTF-8 throughout (the start was): pass its encoding with "
+            "encoding=, e.g. encoding='gb18030' for a CSV saved by Excel on Chinese Windows"
+        )
+    elif "column" in low or "sniff" in low or "dialect" in low:
+        fix = (
+            "each line must have as many fields as the header (a delimiter at the end of some "
+            "lines, or a delimiter inside a value without quotes, breaks this): correct those "
+            f"lines, or pass sep= if the delimiter is not {sep!r}"
+        )
+    elif "parquet" in low or "magic" in low:
+        fix = "it is not a readable Parquet file: write it again with df.to_parquet(...)"
+    else:
+        fix = "check that the file is a complete CSV (with a header line) or Parquet file"
+    return DataValidationError(f"{where!s}: DuckDB could not read it ({first}); {fix}")
+
+
 def _kind_of(type_name: str) -> str:
     """'time', 'text', 'number', 'bool' or 'other' for an engine's type name."""
     t = type_name.lower()
@@ -487,6 +619,7 @@ class SqlSummary:
     observation_day: int
     calibration_day: int
     n_late: int  # rows after the observation day, left out
+    merged_ids: pd.DataFrame | None = None  # ids written in more than one way: cid, n
 
 
 class _Engine:
@@ -531,26 +664,62 @@ class _DuckDB(_Engine):
         self.con.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def attach_files(self, files: list[str], fmt: str) -> None:
-        listed = "[" + ", ".join(_literal(f) for f in files) + "]"
+    files: list[str] = []
+    sep: str | None = None
+
+    def attach_files(
+        self, files: list[str], fmt: str, encoding: str | None = None, sep: str | None = None
+    ) -> None:
+        self.files = files
         if fmt == "parquet":
-            rel = f"read_parquet({listed})"
+            rel = f"read_parquet([{', '.join(_literal(f) for f in files)}])"
         else:
+            layouts = [_csv_layout(f, encoding, sep) for f in files]
+            seps = {s for _, s in layouts}
+            if len(seps) > 1:
+                shown = ", ".join(
+                    f"{f!r}: {s!r}" for f, (_, s) in list(zip(files, layouts, strict=True))[:4]
+                )
+                raise DataValidationError(
+                    f"the CSV files use different delimiters ({shown}); save them alike, or "
+                    "summarise them one delimiter at a time"
+                )
+            self.sep = seps.pop()
+            # DuckDB reads UTF-8 only: other encodings are read from a UTF-8 copy in our own
+            # temporary folder (removed in close), never written beside the input.
+            read = [
+                f if enc in _DUCKDB_READS else _transcode(f, enc, self.tmp)
+                for f, (enc, _) in zip(files, layouts, strict=True)
+            ]
+            listed = "[" + ", ".join(_literal(f) for f in read) + "]"
             # Every column as text: ids keep leading zeros, dates and amounts are parsed below.
-            rel = f"read_csv({listed}, header = true, delim = ',', all_varchar = true)"
-        self.con.execute(f"CREATE VIEW tx AS SELECT * FROM {rel}")
+            rel = (
+                f"read_csv({listed}, header = true, delim = {_literal(self.sep)}, "
+                "all_varchar = true)"
+            )
+        self._run(f"CREATE VIEW tx AS SELECT * FROM {rel}")
 
     def attach_frame(self, df: pd.DataFrame) -> None:
         self.con.register("tx", df)
 
+    def _run(self, sql: str):
+        import duckdb
+
+        try:
+            return self.con.execute(sql)
+        except duckdb.Error as err:
+            if not self.files:
+                raise
+            raise _duckdb_error(err, self.files, self.sep) from None
+
     def types(self) -> dict[str, str]:
-        return {row[0]: row[1] for row in self.con.execute("DESCRIBE SELECT * FROM tx").fetchall()}
+        return {row[0]: row[1] for row in self._run("DESCRIBE SELECT * FROM tx").fetchall()}
 
     def fetch(self, sql: str) -> pd.DataFrame:
-        return self.con.execute(sql).df()
+        return self._run(sql).df()
 
     def rows(self, sql: str) -> list[tuple]:
-        return self.con.execute(sql).fetchall()
+        return self._run(sql).fetchall()
 
 
 class _Spark(_Engine):
@@ -578,12 +747,34 @@ class _Spark(_Engine):
             )
         return spark
 
-    def attach_files(self, files: list[str], fmt: str) -> None:
+    def attach_files(
+        self, files: list[str], fmt: str, encoding: str | None = None, sep: str | None = None
+    ) -> None:
         spark = self.session()
         if fmt == "parquet":
             self.df = spark.read.parquet(*files)
         else:
-            self.df = spark.read.csv(files, header=True, sep=",", inferSchema=False)
+            layouts = {_csv_layout(f, encoding, sep) for f in files}
+            if len(layouts) > 1:
+                raise DataValidationError(
+                    f"the CSV files differ in encoding or delimiter ({sorted(layouts)}); save "
+                    "them alike, or summarise them one kind at a time"
+                )
+            enc, delim = layouts.pop()
+            if enc not in _DUCKDB_READS:
+                # Spark's CSV reader knows only a few charsets (no GB18030) and misreads UTF-16.
+                raise DataValidationError(
+                    f"{files[0]!r} is {enc} text; the Spark engine reads CSV files in UTF-8 "
+                    "only: save them as 'CSV UTF-8' (or convert, e.g. iconv -f "
+                    f"{enc.upper()} -t UTF-8), or summarise them with engine='duckdb', which "
+                    "reads a UTF-8 copy"
+                )
+            df = spark.read.csv(files, header=True, sep=delim, encoding="UTF-8", inferSchema=False)
+            # A UTF-8 byte-order mark stays in the first column's name in Spark.
+            first = df.columns[0] if df.columns else ""
+            if first.startswith("\ufeff"):
+                df = df.withColumnRenamed(first, first.removeprefix("\ufeff"))
+            self.df = df
         self._register()
 
     def attach_frame(self, df) -> None:
@@ -631,8 +822,8 @@ def _examples(rows: list[tuple], customer_col: str, with_amount: bool) -> str:
 _MESSAGES = {
     "missing_id": (
         "customer_col",
-        "column {col!r} has {n} missing customer id(s) ({ex}); every purchase needs a customer: "
-        "fill the ids or remove those rows",
+        "column {col!r} has {n} missing or empty customer id(s) ({ex}); every purchase needs a "
+        "customer: fill the ids or remove those rows",
     ),
     "missing_date": (
         "date_col",
@@ -683,6 +874,8 @@ def run_sql_summary(
     threads: int | None,
     temp_dir,
     check_window,
+    encoding: str | None = None,
+    sep: str | None = None,
 ) -> SqlSummary:
     """Check the source and run :func:`summary_sql` on DuckDB or Spark.
 
@@ -690,11 +883,17 @@ def run_sql_summary(
     aggregate for the checks (and the first and last day), then the summary.
     ``check_window(observation_day, calibration_day)`` raises for a bad window, as the pandas
     path does, once the default observation day (the last purchase day) is known.
+    ``encoding`` and ``sep`` are for CSV files (detected when None, see :func:`_csv_layout`).
     """
+    if kind != "files" and (encoding is not None or sep is not None):
+        raise ParameterError(
+            "encoding= and sep= describe how CSV files are read; a DataFrame is already read: "
+            "leave them out"
+        )
     eng: _Engine = _DuckDB(memory_limit, threads, temp_dir) if engine == "duckdb" else _Spark()
     try:
         if kind == "files":
-            eng.attach_files(*resolve_files(source))
+            eng.attach_files(*resolve_files(source), encoding=encoding, sep=sep)
         else:
             eng.attach_frame(source)
         types = eng.types()
@@ -725,8 +924,10 @@ def run_sql_summary(
             date_kind=date_kind,
             amount_kind=amount_kind,
             date_format=date_format,
+            id_kind=_kind_of(types[customer_col]),
         )
         check, examples = checks_sql(eng.source, observation_day=observation_day, **common)
+        merged_query = examples.pop("merged_ids")
         stats = eng.fetch(check).iloc[0]
         if int(stats["n_rows"]) == 0:
             raise DataValidationError(
@@ -740,7 +941,8 @@ def run_sql_summary(
                     f"the text must match date_format={date_format!r} (strftime codes)"
                     if date_format
                     else "write dates as ISO 8601 (2024-01-31 or 2024-01-31 12:00:00) or pass "
-                    "date_format='%d/%m/%Y' (strftime codes) for another layout"
+                    "date_format= with their layout in strftime codes, e.g. "
+                    "date_format='%d/%m/%Y' (day first) or date_format='%m/%d/%Y' (month first)"
                 )
                 ex = _examples(eng.rows(query), customer_col, amount_col is not None)
                 raise DataValidationError(template.format(col=roles[role], n=n, ex=ex, fix=fix))
@@ -756,8 +958,14 @@ def run_sql_summary(
             **common,
         )
         table = eng.fetch(sql)
+        # Only when some id was trimmed or rewritten: which ids now stand for several spellings.
+        merged = eng.fetch(merged_query) if int(stats["n_respelled"]) else None
     finally:
         eng.close()
     return SqlSummary(
-        table=table, observation_day=obs_day, calibration_day=cal_day, n_late=int(stats["n_late"])
+        table=table,
+        observation_day=obs_day,
+        calibration_day=cal_day,
+        n_late=int(stats["n_late"]),
+        merged_ids=merged,
     )

@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import DataQualityWarning, DataValidationError
-from helpers.validation import check_date, check_frame, require_columns, rows
+from helpers.validation import (
+    check_date,
+    check_frame,
+    date_column,
+    id_codes,
+    require_columns,
+    rows,
+    text_numbers,
+)
 
 __all__ = ["TransactionCheck", "validate_transactions"]
 
@@ -45,6 +53,9 @@ def validate_transactions(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str | None = None,
+    *,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> TransactionCheck:
     """Check a transaction log before it is summarised; never modifies its input.
 
@@ -53,9 +64,21 @@ def validate_transactions(
     transactions : pandas.DataFrame
         One row per purchase.
     customer_col, date_col : str
-        Columns with the customer id and the purchase date (datetime64 or parseable text).
+        Columns with the customer id and the purchase date. Ids are read as text by
+        :func:`helpers.validation.id_codes` (``2``, ``"2 "`` and ``"2.0"`` are one customer,
+        with a warning; whole-number columns keep their numbers as ids). Dates are read by
+        :func:`helpers.validation.date_column`: datetime64 (a time zone keeps its local
+        wall-clock day), ISO text with or without a time, ``05/01/2024`` in the order the
+        column shows, ``2024年1月5日``; numbers only with ``date_format``.
     amount_col : str, optional
-        Column with the purchase amount; checked only when given.
+        Column with the purchase amount; checked only when given. Text amounts must be plain
+        numbers: a decimal comma, a thousands separator or a currency sign is an error that
+        names the fix.
+    date_format : str, optional
+        strftime pattern of text dates (``"%d.%m.%Y"``), or ``"%Y%m%d"`` / ``"excel"`` for
+        numbers.
+    dayfirst : bool, optional
+        For dates such as 05/01/2024 when no day above 12 shows the order.
 
     Returns
     -------
@@ -65,15 +88,17 @@ def validate_transactions(
     Raises
     ------
     DataValidationError
-        For missing columns, an empty log, missing or unparseable dates, missing customer ids,
-        and non-numeric, missing, infinite or negative amounts. The message names the column,
-        counts the offending rows, shows a few of them and says how to fix them.
+        For missing columns, an empty log, missing, unparseable or ambiguous dates, missing or
+        empty customer ids (or ids with a fraction), and non-numeric, missing, infinite or
+        negative amounts. The message names the column, counts the offending rows, shows a few
+        of them and says how to fix them.
 
     Warns
     -----
     DataQualityWarning
         When the log has exact duplicate rows. They are kept: real logs have legitimate ones
-        (two identical items bought in one day; CDNOW has 255).
+        (two identical items bought in one day; CDNOW has 255). When spellings of an id are
+        merged into one customer.
 
     Examples
     --------
@@ -82,7 +107,9 @@ def validate_transactions(
     >>> check.n_customers, check.n_duplicate_rows
     (23570, 255)
     """
-    c = _check(transactions, customer_col, date_col, amount_col)
+    c = _check(
+        transactions, customer_col, date_col, amount_col, date_format=date_format, dayfirst=dayfirst
+    )
     return TransactionCheck(
         n_rows=len(transactions),
         n_customers=len(c.customers),
@@ -93,26 +120,17 @@ def validate_transactions(
     )
 
 
-def _day_numbers(df: pd.DataFrame, date_col: str) -> np.ndarray:
+def _day_numbers(
+    df: pd.DataFrame, date_col: str, date_format: str | None = None, dayfirst: bool | None = None
+) -> np.ndarray:
+    """Day numbers (days since 1970-01-01) of the purchase dates, by the rules of
+    :func:`helpers.validation.date_column`."""
     s = df[date_col]
-    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        raise DataValidationError(
-            f"column {date_col!r} holds numbers ({s.dtype}), not dates; parse it first, e.g. "
-            f"df[{date_col!r}] = pd.to_datetime(df[{date_col!r}].astype(str), format='%Y%m%d')"
-        )
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        s = s.dt.tz_localize(None)  # local wall-clock dates decide the purchase day
-    if not pd.api.types.is_datetime64_dtype(s):
-        missing = s.isna().to_numpy()
-        parsed = pd.to_datetime(s, errors="coerce")
-        bad = parsed.isna().to_numpy() & ~missing
-        if bad.any():
-            raise DataValidationError(
-                f"column {date_col!r} has {bad.sum()} value(s) that are not dates "
-                f"({rows(df.index, bad, s)}); fix them, or parse the column yourself with "
-                f"pd.to_datetime(df[{date_col!r}], format=...) and pass the result"
-            )
-        s = parsed
+    if not pd.api.types.is_datetime64_dtype(s):  # a timestamp column needs no reading: fast path
+        s = date_column(
+            df, date_col, "transactions", date_format=date_format, dayfirst=dayfirst,
+            allow_missing=True,
+        )  # fmt: skip
     nat = s.isna().to_numpy()
     if nat.any():
         raise DataValidationError(
@@ -124,15 +142,9 @@ def _day_numbers(df: pd.DataFrame, date_col: str) -> np.ndarray:
 
 def _customer_codes(df: pd.DataFrame, customer_col: str) -> tuple[np.ndarray, pd.Index]:
     s = df[customer_col]
-    missing = s.isna().to_numpy()
-    if missing.any():
-        raise DataValidationError(
-            f"column {customer_col!r} has {missing.sum()} missing customer id(s) "
-            f"({rows(df.index, missing)}); every purchase needs a customer: fill the ids or "
-            "remove those rows"
-        )
-    values = s.to_numpy()
-    if pd.api.types.is_integer_dtype(s) and len(values):
+    if pd.api.types.is_integer_dtype(s) and not s.hasnans and len(s):
+        # Whole-number ids: no spelling can differ, so they are codes already.
+        values = s.to_numpy()
         lo, hi = int(values.min()), int(values.max())
         if hi - lo <= 4 * len(values) + 1_000_000:
             # Dense integer ids: a lookup table beats hashing by a wide margin.
@@ -140,8 +152,11 @@ def _customer_codes(df: pd.DataFrame, customer_col: str) -> tuple[np.ndarray, pd
             present = np.bincount(offset, minlength=hi - lo + 1) > 0
             remap = np.cumsum(present) - 1
             return remap[offset], pd.Index(np.flatnonzero(present) + lo, name=customer_col)
-    codes, uniques = pd.factorize(s, sort=True)
-    return codes.astype(np.int64), pd.Index(uniques, name=customer_col)
+        codes, uniques = pd.factorize(values, sort=True)
+        return codes.astype(np.int64), pd.Index(uniques, name=customer_col)
+    # Text, floats, mixed: trimmed text ids; "2", "2 " and "2.0" are one customer (warned).
+    codes, ids = id_codes(df, customer_col, "transactions")
+    return codes, ids
 
 
 def _amounts(df: pd.DataFrame, amount_col: str) -> np.ndarray:
@@ -151,17 +166,10 @@ def _amounts(df: pd.DataFrame, amount_col: str) -> np.ndarray:
             f"column {amount_col!r} holds booleans, not amounts; pass the column with the "
             "purchase value"
         )
-    if not pd.api.types.is_numeric_dtype(s):
-        num = pd.to_numeric(s, errors="coerce")
-        bad = num.isna().to_numpy() & s.notna().to_numpy()
-        if bad.any():
-            raise DataValidationError(
-                f"column {amount_col!r} has {bad.sum()} non-numeric value(s) "
-                f"({rows(df.index, bad, s)}); strip currency signs and thousands separators "
-                f"and convert, e.g. pd.to_numeric(df[{amount_col!r}].str.replace('$', ''))"
-            )
-        s = num
-    a = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.is_numeric_dtype(s) and not isinstance(s.dtype, pd.ArrowDtype):
+        a = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:  # text (or pyarrow-backed): plain numbers only, never a silent NaN
+        a = text_numbers(df, amount_col, "transactions").to_numpy()
     nan = np.isnan(a)
     if nan.any():
         raise DataValidationError(
@@ -221,7 +229,15 @@ def _count_duplicaterows(df: pd.DataFrame, key: np.ndarray, ordered: np.ndarray)
     return int(df.iloc[suspects].duplicated().sum())
 
 
-def _check(df: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None) -> _Checked:
+def _check(
+    df: pd.DataFrame,
+    customer_col: str,
+    date_col: str,
+    amount_col: str | None,
+    *,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+) -> _Checked:
     check_frame(df, "transactions", allow_empty=True)
     require_columns(
         df,
@@ -229,7 +245,7 @@ def _check(df: pd.DataFrame, customer_col: str, date_col: str, amount_col: str |
         "transactions",
     )
     check_frame(df, "transactions")
-    days = _day_numbers(df, date_col)
+    days = _day_numbers(df, date_col, date_format, dayfirst)
     codes, customers = _customer_codes(df, customer_col)
     amounts = _amounts(df, amount_col) if amount_col is not None else None
     key, sorted_keys, span = _purchase_keys(codes, days)

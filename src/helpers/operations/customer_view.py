@@ -36,6 +36,8 @@ from helpers.validation import (
     check_frame,
     check_int,
     check_number,
+    date_column,
+    numeric_column,
     renamed_parameters,
     require_columns,
     rows,
@@ -99,8 +101,23 @@ _RULE_CHOICES = ("recent", "priority", "frequent")
 # --- 1. standardise --------------------------------------------------------------------------
 
 
+def _number_text(v):
+    """A number as the text it was typed as: 13812345678.0 (a phone or a postcode that a
+    spreadsheet stored as a number) is "13812345678", not "13812345678.0"."""
+    if isinstance(v, bool | np.bool_):
+        return str(v)
+    if isinstance(v, float | np.floating) and np.isfinite(v) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    return v
+
+
 def _text(s: pd.Series) -> pd.Series:
-    """Unicode-normalised, stripped text with single spaces; empty text is missing."""
+    """Unicode-normalised, stripped text with single spaces; empty text is missing; numbers
+    are written as typed (no trailing ".0")."""
+    if not isinstance(s.dtype, pd.StringDtype):
+        s = s.astype(object).map(_number_text, na_action="ignore")
     out = s.astype("string").map(
         lambda v: unicodedata.normalize("NFKC", v) if isinstance(v, str) else v,
         na_action="ignore",
@@ -270,17 +287,28 @@ def _canonical(records: pd.DataFrame, columns: dict | None) -> pd.DataFrame:
             f"the index has duplicated record ids ({rows(records.index, dup)}); each record "
             "needs its own id in the index, e.g. records.set_index('record_id')"
         )
+    channel = records[mapping["channel"]]
+    no_channel = channel.isna().to_numpy()
+    if no_channel.any():
+        raise DataValidationError(
+            f"column {mapping['channel']!r} of records has {int(no_channel.sum())} missing "
+            f"value(s) ({rows(records.index, no_channel)}); every record needs the channel it "
+            "came from (the quality tables are per channel): fill them, e.g. with 'unknown'"
+        )
     out = records.rename(columns={v: k for k, v in mapping.items()})
     return out[[*FIELDS, "channel", "updated_at"]]
 
 
 def _updated(df: pd.DataFrame) -> pd.Series:
     """The records' last-update timestamps; every record must have a readable one."""
-    updated = pd.to_datetime(df["updated_at"], errors="coerce", format="mixed")
+    if df["updated_at"].isna().all():
+        updated = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    else:
+        updated = date_column(df, "updated_at", "records", allow_missing=True)
     bad = updated.isna().to_numpy()
     if bad.any():
         raise DataValidationError(
-            f"column 'updated_at' has {bad.sum()} missing or unreadable timestamp(s) "
+            f"column 'updated_at' has {bad.sum()} missing timestamp(s) "
             f"({rows(df.index, bad, df['updated_at'])}); every record needs the time of its "
             "last update (timeliness and survivorship depend on it)"
         )
@@ -393,6 +421,17 @@ def candidate_pairs(
     check_frame(std, "std", allow_empty=True)
     require_columns(std, keys, "std", fix=_STD_FIX)
     check_int("max_block_size", max_block_size, 2)
+    dup = std.index.duplicated(keep=False)
+    if dup.any():
+        raise DataValidationError(
+            f"std has duplicated record ids ({rows(std.index, dup)}); each record needs its own "
+            "id in the index: pass the output of standardise(records)"
+        )
+    # Record ids ranked by their text (then by position), so that left < right is the same
+    # order for text and integer ids and each pair is listed once.
+    order = np.lexsort((np.arange(len(std)), std.index.astype(str).to_numpy()))
+    rank = pd.Series(np.empty(len(std), dtype=int), index=std.index)
+    rank.iloc[order] = np.arange(len(std))
     parts = []
     for key in keys:
         values = std[key].dropna()
@@ -407,13 +446,18 @@ def candidate_pairs(
                 stacklevel=2,
             )
         values = values[sizes.between(2, max_block_size)]
-        frame = pd.DataFrame({"id": values.index.astype(str), "value": values.to_numpy()})
+        frame = pd.DataFrame({"id": rank.loc[values.index].to_numpy(), "value": values.to_numpy()})
         both = frame.merge(frame, on="value", suffixes=("_l", "_r"))
         both = both[both["id_l"] < both["id_r"]]
         parts.append(pd.DataFrame({"left": both["id_l"], "right": both["id_r"], "key": key}))
     pairs = pd.concat(parts, ignore_index=True)
     out = pairs.groupby(["left", "right"], sort=True)["key"].agg("+".join).rename("keys")
-    return out.reset_index()
+    out = out.reset_index()
+    # Back from ranks to the record ids themselves (an integer id stays an integer).
+    ids = std.index[np.argsort(rank.to_numpy())]
+    out["left"] = ids[out["left"].to_numpy()]
+    out["right"] = ids[out["right"].to_numpy()]
+    return out
 
 
 # --- 3. compare ------------------------------------------------------------------------------
@@ -608,7 +652,13 @@ def cluster_records(record_ids, scored: pd.DataFrame, threshold: float) -> pd.Se
     check_frame(scored, "scored", allow_empty=True)
     require_columns(scored, ["left", "right", "score"], "scored", fix="pass the output of compare")
     ids = pd.Index(record_ids)
-    kept = scored[scored["score"] >= t]
+    if ids.has_duplicates:
+        raise DataValidationError(
+            f"record_ids has duplicated ids ({rows(ids, ids.duplicated(keep=False))}); pass "
+            "std.index, one id per record"
+        )
+    score = numeric_column(scored, "score", "scored")
+    kept = scored[score >= t]
     i, j = ids.get_indexer(kept["left"]), ids.get_indexer(kept["right"])
     if (i < 0).any() or (j < 0).any():
         raise DataValidationError(
@@ -834,6 +884,11 @@ def merge_customers(
     for field, r in rules.items():
         if r not in _RULE_CHOICES:
             raise ParameterError(f"rule for {field!r} = {r!r} is not one of {list(_RULE_CHOICES)}")
+    if isinstance(channel_priority, str):
+        raise ParameterError(
+            f"channel_priority={channel_priority!r} must be a list of channels from most to "
+            f"least trusted, e.g. [{channel_priority!r}, 'web']"
+        )
     if "priority" in rules.values() and not channel_priority:
         raise ParameterError(
             "rule 'priority' needs channel_priority, the channels from most to least trusted, "
@@ -847,6 +902,13 @@ def merge_customers(
         raise DataValidationError(
             "clusters must be a Series labelling every record of std exactly once (the output "
             "of cluster_records(std.index, ...))"
+        )
+    if clusters.isna().any():
+        missing = clusters.isna().to_numpy()
+        raise DataValidationError(
+            f"clusters has {int(missing.sum())} missing customer id(s) "
+            f"({rows(clusters.index, missing)}); every record needs its customer (the output "
+            "of cluster_records gives one to each)"
         )
     order = {c: k for k, c in enumerate(channel_priority or [])}
     base = pd.DataFrame(

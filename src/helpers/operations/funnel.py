@@ -22,12 +22,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy.stats import binomtest, norm
 
-from helpers.exceptions import DataValidationError, ParameterError
+from helpers.exceptions import ConvergenceError, DataValidationError, ParameterError
 from helpers.validation import (
     check_columns,
     check_date,
     check_frame,
     check_number,
+    date_column,
+    numeric_values,
     renamed_parameters,
     require_columns,
     rows,
@@ -54,25 +56,31 @@ _STAGES_FIX = "pass stages=[...] and lost_col=... naming the date columns of you
 
 
 def _dates(df: pd.DataFrame, col: str) -> pd.Series:
-    raw = df[col]
-    out = pd.to_datetime(raw, errors="coerce", format="mixed")
-    bad = (out.isna() & raw.notna()).to_numpy()
-    if bad.any():
-        raise DataValidationError(
-            f"column {col!r} has {bad.sum()} value(s) that are not dates "
-            f"({rows(df.index, bad, raw)}); write them as 'YYYY-MM-DD' or leave them empty"
-        )
-    return out
+    """A date column read by :func:`helpers.validation.date_column` (empty cells are missing
+    dates; numbers, ambiguous day/month text and unreadable text are refused)."""
+    if df[col].isna().all():  # a stage nobody has reached yet
+        return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]", name=col)
+    return date_column(df, col, "opportunities", allow_missing=True)
 
 
 def _validated(
     opportunities: pd.DataFrame, observation_end, stages, lost_col: str
 ) -> tuple[pd.DataFrame, pd.Series, pd.Timestamp]:
     """Entry dates per stage and the lost date, after the funnel's consistency checks."""
+    if isinstance(stages, str):
+        raise ParameterError(
+            f"stages={stages!r} must be a list of date columns in funnel order, e.g. "
+            f"[{stages!r}, 'contract']"
+        )
     stages = list(stages)
     if len(stages) < 2 or len(set(stages)) != len(stages):
         raise ParameterError(
             f"stages={stages!r} must name at least two distinct date columns, in funnel order"
+        )
+    if lost_col in stages:
+        raise ParameterError(
+            f"lost_col={lost_col!r} is also one of the stages; the lost date is not a stage: "
+            "leave it out of stages"
         )
     check_frame(opportunities, "opportunities")
     require_columns(opportunities, [*stages, lost_col], "opportunities", fix=_STAGES_FIX)
@@ -96,9 +104,15 @@ def _validated(
             )
         back = (entry[cur] < entry[prev]).to_numpy()
         if back.any():
+            both = (entry[cur].notna() & entry[prev].notna()).sum()
+            hint = (
+                f"; all {both} of them are: are the stages in funnel order? (stages={stages!r})"
+                if back.sum() == both >= 3
+                else ""
+            )
             raise DataValidationError(
                 f"column {cur!r} has {back.sum()} date(s) before the {prev!r} date "
-                f"({rows(idx, back)}); a stage cannot be entered before the one before it"
+                f"({rows(idx, back)}); a stage cannot be entered before the one before it{hint}"
             )
     all_dates = pd.concat([entry, lost.rename(lost_col)], axis=1)
     late = (all_dates > snap).any(axis=1).to_numpy()
@@ -402,6 +416,8 @@ def time_in_stage(
     >>> t.loc["opened", ["advanced", "25%", "50%", "75%"]].tolist()
     [3.0, 2.0, 4.0, 10.0]
     """
+    if np.ndim(quantiles) == 0:  # one level given on its own
+        quantiles = [quantiles]
     qs = [check_number("quantiles", q, 0, 1, low_open=True, high_open=True) for q in quantiles]
     stages = list(stages)
     out = stage_outcomes(opportunities, observation_end, stages, lost_col)
@@ -528,7 +544,11 @@ def growth_trend(counts, confidence_level: float = 0.95) -> pd.Series:
     Raises
     ------
     DataValidationError
-        If there are fewer than 3 periods, negative or missing counts, or no count above 0.
+        If there are fewer than 3 periods; counts that are negative, missing or not numbers;
+        no count above 0; or every new customer in the first or the last period (the growth
+        rate would be infinite).
+    ConvergenceError
+        If the fit still does not give a finite rate.
     ParameterError
         If ``confidence_level`` is not in (0, 1).
 
@@ -545,15 +565,24 @@ def growth_trend(counts, confidence_level: float = 0.95) -> pd.Series:
     if isinstance(counts, pd.DataFrame):
         check_columns(counts, ["new_customers"], "counts")
         counts = counts["new_customers"]
-    y = np.asarray(counts, dtype=float)
-    if y.ndim != 1 or len(y) < 3:
+    y = numeric_values(counts, "counts", low=0).to_numpy()
+    if len(y) < 3:
         raise DataValidationError(
             f"counts has {y.size} value(s); a trend needs at least 3 consecutive periods"
         )
-    if np.isnan(y).any() or (y < 0).any() or y.sum() == 0:
+    positive = np.flatnonzero(y > 0)
+    if len(positive) == 0:
         raise DataValidationError(
-            "counts must be non-negative whole counts, not all zero, without missing values; "
-            "fill periods without new customers with 0"
+            "counts are all 0; there is no growth to measure (fill periods without new "
+            "customers with 0, but at least one period needs some)"
+        )
+    if len(positive) == 1 and positive[0] in (0, len(y) - 1):
+        # All new customers in the first (or last) period: the fitted trend runs off to an
+        # infinite rate, the maximum-likelihood estimate does not exist.
+        raise DataValidationError(
+            f"all new customers are in the {'first' if positive[0] == 0 else 'last'} of the "
+            f"{len(y)} periods; a growth rate cannot be estimated from that (it would be "
+            "infinite): use more periods, or report the counts themselves"
         )
     t = np.arange(len(y), dtype=float)
     centred = (t - t.mean()).reshape(-1, 1)  # centring keeps the optimiser well conditioned
@@ -563,6 +592,11 @@ def growth_trend(counts, confidence_level: float = 0.95) -> pd.Series:
     design = np.column_stack([np.ones_like(t), centred[:, 0]])
     cov = np.linalg.inv(design.T @ (mu[:, None] * design))
     half = norm.ppf(0.5 + level / 2) * np.sqrt(cov[1, 1])
+    if not (np.isfinite(slope) and np.isfinite(half)):
+        raise ConvergenceError(
+            "the Poisson trend did not converge to a finite growth rate; check the counts "
+            "(a run of zeros at one end makes the rate run off), or use more periods"
+        )
     return pd.Series(
         {
             "rate": np.expm1(slope),

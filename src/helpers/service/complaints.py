@@ -26,13 +26,16 @@ Anderson, J. R., Cain, K. C. and Gelber, R. D. (1983). Analysis of survival by t
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers.churn import fit_cox, kaplan_meier_by_group, logrank
-from helpers.exceptions import DataValidationError, ParameterError
+from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
+from helpers.service.satisfaction import _scale_arg, _scores
 from helpers.validation import (
     DEFAULT_TIME_UNIT,
     TIME_UNITS,
@@ -41,6 +44,7 @@ from helpers.validation import (
     check_date,
     check_number,
     check_time_unit,
+    date_column,
     renamed_parameters,
     rows,
 )
@@ -67,14 +71,12 @@ _GROUP_COLOURS = dict(zip(GROUPS, ["#2f6690", "#3a7d44", "#f18f01", "#c73e1d"], 
 
 
 def _timestamps(df: pd.DataFrame, col: str, required: bool) -> pd.Series:
-    ts = pd.to_datetime(df[col], errors="coerce")
-    unreadable = (ts.isna() & df[col].notna()).to_numpy()
-    if unreadable.any():
-        raise DataValidationError(
-            f"column {col!r} has {unreadable.sum()} unreadable timestamp(s) "
-            f"({rows(df.index, unreadable, df[col].astype(object))}); write them as "
-            "'YYYY-MM-DD HH:MM'"
-        )
+    """A timestamp column read by :func:`helpers.validation.date_column` (time zones keep
+    their wall-clock time, ambiguous day/month text and numbers are refused)."""
+    if df[col].isna().all():  # e.g. every complaint still open: nothing to read
+        ts = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]", name=col)
+    else:
+        ts = date_column(df, col, "complaints", allow_missing=True)
     if required and ts.isna().any():
         bad = ts.isna().to_numpy()
         raise DataValidationError(
@@ -82,6 +84,43 @@ def _timestamps(df: pd.DataFrame, col: str, required: bool) -> pd.Series:
             "every complaint needs the time it was received"
         )
     return ts
+
+
+def _log_times(
+    complaints: pd.DataFrame, received_col: str, closed_col: str
+) -> tuple[pd.Series, pd.Series]:
+    """Received and closed timestamps, checked: every complaint received, none closed before."""
+    check_columns(complaints, [received_col, closed_col], "complaints")
+    received = _timestamps(complaints, received_col, required=True)
+    closed = _timestamps(complaints, closed_col, required=False)
+    backwards = (closed < received).to_numpy()
+    if backwards.any():
+        raise DataValidationError(
+            f"column {closed_col!r} is before {received_col!r} in {backwards.sum()} complaint(s) "
+            f"({rows(complaints.index, backwards)}); a complaint cannot close before it "
+            "arrives: fix the timestamps at the source (time zones?)"
+        )
+    return received, closed
+
+
+def _observation_end(observation_end, received: pd.Series, closed: pd.Series) -> pd.Timestamp:
+    """The extraction time (by default the log's latest timestamp); complaints received after
+    it are left out of the KPIs with a DataQualityWarning."""
+    if observation_end is None:
+        observation_end = (
+            max(received.max(), closed.max()) if closed.notna().any() else received.max()
+        )
+    end = check_date("observation_end", observation_end)
+    later = (received > end).to_numpy()
+    if later.any():
+        warnings.warn(
+            f"{int(later.sum())} complaint(s) received after observation_end {end} "
+            f"({rows(received.index, later)}) are left out: they did not exist yet; move "
+            "observation_end later to count them",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+    return end
 
 
 def handling_hours(
@@ -102,35 +141,20 @@ def handling_hours(
     >>> handling_hours(log).tolist()
     [36.0, nan]
     """
-    check_columns(complaints, [received_col, closed_col], "complaints")
-    received = _timestamps(complaints, received_col, required=True)
-    closed = _timestamps(complaints, closed_col, required=False)
-    backwards = (closed < received).to_numpy()
-    if backwards.any():
-        raise DataValidationError(
-            f"column {closed_col!r} is before {received_col!r} in {backwards.sum()} complaint(s) "
-            f"({rows(complaints.index, backwards)}); a complaint cannot close before it "
-            "arrives: fix the timestamps at the source (time zones?)"
-        )
+    received, closed = _log_times(complaints, received_col, closed_col)
     return ((closed - received).dt.total_seconds() / 3600).rename("handling_hours")
 
 
 def _counts(
-    complaints, target_hours, observation_end, open_policy, received_col, closed_col
+    received: pd.Series, closed: pd.Series, target: float, end: pd.Timestamp
 ) -> tuple[int, int, int, int]:
-    """(on time, closed, open and overdue, open within target) at ``observation_end``."""
-    target = check_number("target_hours", target_hours, 0, low_open=True)
-    check_choice("open_policy", open_policy, ["late", "exclude"])
-    hours = handling_hours(complaints, received_col, closed_col)
-    received = pd.to_datetime(complaints[received_col])
-    closed = pd.to_datetime(complaints[closed_col])
-    if observation_end is None:
-        observation_end = (
-            max(received.max(), closed.max()) if closed.notna().any() else received.max()
-        )
-    observation_end = check_date("observation_end", observation_end)
-    is_open = hours.isna() | (closed > observation_end)
-    age = (observation_end - received).dt.total_seconds() / 3600
+    """(on time, closed, open and overdue, open within target) at ``end``, over the
+    complaints received by then."""
+    known = (received <= end).to_numpy()
+    received, closed = received[known], closed[known]
+    hours = (closed - received).dt.total_seconds() / 3600
+    is_open = hours.isna() | (closed > end)
+    age = (end - received).dt.total_seconds() / 3600
     on_time = int(((~is_open) & (hours <= target)).sum())
     n_closed = int((~is_open).sum())
     overdue = int((is_open & (age > target)).sum())
@@ -181,6 +205,11 @@ def timeliness_rate(
     ParameterError
         ``target_hours`` not positive, an unknown ``open_policy`` or a bad ``observation_end``.
 
+    Warns
+    -----
+    DataQualityWarning
+        Complaints received after ``observation_end`` are left out (they did not exist yet).
+
     Examples
     --------
     >>> log = pd.DataFrame({
@@ -193,9 +222,11 @@ def timeliness_rate(
     >>> timeliness_rate(log, 24, observation_end="2024-03-04 12:00", open_policy="exclude")
     0.5
     """
-    on_time, n_closed, overdue, _ = _counts(
-        complaints, target_hours, observation_end, open_policy, received_col, closed_col
-    )
+    target = check_number("target_hours", target_hours, 0, low_open=True)
+    check_choice("open_policy", open_policy, ["late", "exclude"])
+    received, closed = _log_times(complaints, received_col, closed_col)
+    end = _observation_end(observation_end, received, closed)
+    on_time, n_closed, overdue, _ = _counts(received, closed, target, end)
     counted = n_closed + (overdue if open_policy == "late" else 0)
     return on_time / counted if counted else float("nan")
 
@@ -260,7 +291,10 @@ def mean_satisfaction(
     Raises
     ------
     DataValidationError
-        A missing column, or answers outside ``scale`` (naming the rows).
+        A missing column, or answers that are not numbers, not whole or outside ``scale``
+        (naming the rows), as for :func:`helpers.service.csat`.
+    ParameterError
+        ``scale`` not a pair (lowest, highest).
 
     Examples
     --------
@@ -268,24 +302,22 @@ def mean_satisfaction(
     3.3333333333333335
     """
     check_columns(complaints, [satisfaction_col], "complaints")
-    low, high = scale
-    x_raw = complaints[satisfaction_col]
-    x = pd.to_numeric(x_raw, errors="coerce")
-    unreadable = (x.isna() & x_raw.notna()).to_numpy()
-    bad = unreadable | ((x < low) | (x > high)).to_numpy()
-    if bad.any():
-        raise DataValidationError(
-            f"column {satisfaction_col!r} has {bad.sum()} answer(s) outside the scale "
-            f"{low}-{high} ({rows(complaints.index, bad, x_raw.astype(object))}); "
-            "fix the coding or pass the scale that was asked"
-        )
-    return float(x.mean()) if x.notna().any() else float("nan")
+    low, high = _scale_arg("scale", scale)
+    x = _scores(complaints[satisfaction_col], "satisfaction", low, high, allow_none=True)
+    return float(x.mean()) if len(x) else float("nan")
 
 
 def _repeat_flags(complaints, window_days, customer_col, received_col) -> pd.Series:
     w = check_number("window_days", window_days, 0, low_open=True)
     check_columns(complaints, [customer_col, received_col], "complaints")
     received = _timestamps(complaints, received_col, required=True)
+    no_id = complaints[customer_col].isna().to_numpy()
+    if no_id.any():
+        raise DataValidationError(
+            f"column {customer_col!r} has {int(no_id.sum())} missing customer id(s) "
+            f"({rows(complaints.index, no_id)}); a repeat complaint is found by its customer: "
+            "fill the ids from the source or remove those complaints"
+        )
     d = pd.DataFrame({"c": complaints[customer_col], "t": received}, index=complaints.index)
     d = d.sort_values(["c", "t"], kind="stable")
     gap = d.groupby("c")["t"].diff()
@@ -317,7 +349,7 @@ def repeat_complaint_rate(
     Raises
     ------
     DataValidationError
-        A missing column, or a missing or unreadable received time.
+        A missing column, a missing customer id, or a missing or unreadable received time.
     ParameterError
         ``window_days`` not positive.
 
@@ -374,7 +406,13 @@ def complaint_kpis(
     Raises
     ------
     DataValidationError, ParameterError
-        As the single KPIs; an unknown ``by`` column is a DataValidationError.
+        As the single KPIs; an unknown ``by`` column, or one with missing values (those
+        complaints would fall out of every group), is a DataValidationError.
+
+    Warns
+    -----
+    DataQualityWarning
+        Complaints received after ``observation_end`` are left out (they did not exist yet).
 
     Examples
     --------
@@ -398,32 +436,33 @@ def complaint_kpis(
         [customer_col, received_col, closed_col, fcr_col, satisfaction_col],
         "complaints",
     )
-    hours = handling_hours(complaints, received_col, closed_col)
     target = check_number("target_hours", target_hours, 0, low_open=True)
     check_choice("open_policy", open_policy, ["late", "exclude"])
-    if observation_end is None:
-        closed = pd.to_datetime(complaints[closed_col])
-        received = pd.to_datetime(complaints[received_col])
-        observation_end = (
-            max(received.max(), closed.max()) if closed.notna().any() else received.max()
-        )
+    received, closed = _log_times(complaints, received_col, closed_col)
+    hours = (closed - received).dt.total_seconds() / 3600
+    end = _observation_end(observation_end, received, closed)
     repeat = _repeat_flags(complaints, repeat_window_days, customer_col, received_col)
     if by is None:
         keys = pd.Series("all", index=complaints.index, name="group")
     elif by == "month" and "month" not in complaints.columns:
-        keys = pd.to_datetime(complaints[received_col]).dt.to_period("M").rename("month")
+        keys = received.dt.to_period("M").rename("month")
     else:
         check_columns(complaints, [by], "complaints")
         keys = complaints[by]
-    rows = {}
+        no_group = keys.isna().to_numpy()
+        if no_group.any():
+            raise DataValidationError(
+                f"column {by!r} has {int(no_group.sum())} missing value(s) "
+                f"({rows(complaints.index, no_group)}); those complaints would be left out of "
+                f"every group: fill them (e.g. with 'unknown') or remove those rows"
+            )
+    out_rows = {}
     for key, idx in complaints.groupby(keys, sort=by is not None and by == "month").groups.items():
         part = complaints.loc[idx]
-        on_time, n_closed, overdue, _ = _counts(
-            part, target, observation_end, open_policy, received_col, closed_col
-        )
+        on_time, n_closed, overdue, _ = _counts(received.loc[idx], closed.loc[idx], target, end)
         counted = n_closed + (overdue if open_policy == "late" else 0)
-        sat = pd.to_numeric(part[satisfaction_col], errors="coerce")
-        rows[key] = {
+        sat = part[satisfaction_col]
+        out_rows[key] = {
             "complaints": len(part),
             "closed": n_closed,
             "open_overdue": overdue,
@@ -434,7 +473,7 @@ def complaint_kpis(
             "satisfaction_answers": int(sat.notna().sum()),
             "repeat_rate": float(repeat.loc[idx].mean()),
         }
-    out = pd.DataFrame.from_dict(rows, orient="index")
+    out = pd.DataFrame.from_dict(out_rows, orient="index")
     out.index.name = keys.name
     return out
 
@@ -512,7 +551,7 @@ def retention_by_complaint(
             f"{end.date()}: the customers are followed from the landmark on"
         )
     check_time_unit(time_unit)
-    handling_hours(complaints, received_col, closed_col)  # validates the timestamps
+    received, closed = _log_times(complaints, received_col, closed_col)
     ids = complaints[customer_col]
     unknown = ~ids.isin(customers.index).to_numpy()
     if unknown.any():
@@ -521,7 +560,6 @@ def retention_by_complaint(
             f"customers ({rows(complaints.index, unknown, ids.astype(object))}); "
             "pass the full customer table (its index holds the customer ids)"
         )
-    closed = pd.to_datetime(complaints[closed_col])
     outcome = complaints[outcome_col]
     bad = (closed.notna() & ~outcome.isin(OUTCOMES)).to_numpy()
     if bad.any():
@@ -530,9 +568,11 @@ def retention_by_complaint(
             f"{list(OUTCOMES)} ({rows(complaints.index, bad, outcome.astype(object))}); map "
             "your codes to these outcomes first"
         )
-    ends = pd.to_datetime(customers[end_col])
+    if customers[end_col].isna().all():  # nobody has left
+        ends = pd.Series(pd.NaT, index=customers.index, dtype="datetime64[ns]")
+    else:
+        ends = date_column(customers, end_col, "customers", allow_missing=True)
     active = customers.index[~(ends <= mark).to_numpy()]
-    received = pd.to_datetime(complaints[received_col])
     before = complaints[(received <= mark).to_numpy()].assign(
         _received=received, _state=outcome.where(closed <= mark, "unresolved")
     )

@@ -43,6 +43,8 @@ from helpers.validation import (
     check_columns,
     check_int,
     check_number,
+    numeric_column,
+    numeric_values,
     renamed_parameters,
     rows,
 )
@@ -78,14 +80,25 @@ _QUADRANT_COLOURS = {
 # --------------------------------------------------------------------------- validation
 
 
-def _scores(scores, name: str, low: float, high: float) -> np.ndarray:
-    """The answered scores as floats, after checking they are whole numbers on the scale."""
+def _scores(scores, name: str, low: float, high: float, *, allow_none: bool = False) -> np.ndarray:
+    """The answered scores as floats, after checking they are whole numbers on the scale
+    (with ``allow_none`` an array of no answers is returned rather than refused)."""
     if isinstance(scores, pd.DataFrame):
         raise DataValidationError(
             f"{name} must be one column of scores (a Series or an array), not a DataFrame; "
             "select the column, e.g. respondents['csat']"
         )
-    s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores).ravel())
+    if isinstance(scores, pd.Series):
+        s = scores
+    elif isinstance(scores, str | bytes) or np.ndim(scores) != 1:
+        raise DataValidationError(
+            f"{name} must be one column of scores (a Series, a list or a 1-D array), got "
+            f"{type(scores).__name__} with shape {np.shape(scores)}"
+        )
+    else:  # a list keeps None as a blank answer (NaN), not as text
+        s = pd.Series(scores if isinstance(scores, np.ndarray) else list(scores), dtype=None)
+        if len(s) == 0:
+            s = s.astype(float)
     label = f"column {s.name!r}" if s.name is not None else name
     if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
         raise DataValidationError(
@@ -108,16 +121,16 @@ def _scores(scores, name: str, low: float, high: float) -> np.ndarray:
             f"({rows(s.index, frac, s.astype(object))}); pass the answers themselves, "
             "not averages"
         )
-    if not answered.any():
+    if not answered.any() and not allow_none:
         raise DataValidationError(f"{label} has no answered score; nothing to summarise")
     return x[answered]
 
 
 def _check_scale(df: pd.DataFrame, col: str, scale: tuple[float, float]) -> None:
+    """Scores on the scale; blanks (NaN) allowed, text and True/False refused."""
     low, high = scale
-    x = pd.to_numeric(df[col], errors="coerce")
-    unreadable = (x.isna() & df[col].notna()).to_numpy()
-    bad = unreadable | (x.notna() & ((x < low) | (x > high))).to_numpy()
+    x = numeric_column(df, col, "ratings", allow_missing=True)
+    bad = ~np.isnan(x) & ((x < low) | (x > high))
     if bad.any():
         raise DataValidationError(
             f"column {col!r} has {bad.sum()} value(s) outside the scale {low:g}-{high:g} "
@@ -292,6 +305,15 @@ def nps(
 
 
 def _attribute_order(ratings: pd.DataFrame, attribute_col: str) -> list:
+    """The attributes in order of first appearance; a rating without its attribute is refused
+    (grouping would silently leave it out)."""
+    missing = ratings[attribute_col].isna().to_numpy()
+    if missing.any():
+        raise DataValidationError(
+            f"column {attribute_col!r} of ratings has {int(missing.sum())} missing value(s) "
+            f"({rows(ratings.index, missing)}); every rating needs the attribute it rates: fill "
+            "them from the survey export or remove those rows"
+        )
     return list(pd.unique(ratings[attribute_col]))
 
 
@@ -362,8 +384,9 @@ def derived_importance(
             f"({rows(ratings.index, dup)}); keep one answer per respondent and attribute"
         )
     order = _attribute_order(ratings, attribute_col)
+    numeric_column(ratings, score_col, "ratings", allow_missing=True)
+    y = numeric_values(overall, "overall", allow_missing=True).rename("__overall__")
     wide = ratings.pivot(index=respondent_col, columns=attribute_col, values=score_col)[order]
-    y = pd.to_numeric(overall, errors="coerce").rename("__overall__")
     data = wide.join(y, how="inner").dropna()
     if len(data) < len(order) + 2:
         raise DataValidationError(
@@ -461,6 +484,8 @@ def ipa(
         needed.append(importance_col)
     check_columns(ratings, [*needed], "ratings")
     order = _attribute_order(ratings, attribute_col)
+    for col in needed[1:]:
+        numeric_column(ratings, col, "ratings", allow_missing=True)
     groups = ratings.groupby(attribute_col, sort=False)
     performance = groups[performance_col].mean().reindex(order)
     if importance == "stated":
@@ -653,6 +678,15 @@ def zone_of_tolerance(
     check_columns(ratings, [attribute_col, *cols, *([by] if by else [])], "ratings")
     for col in cols:
         _check_scale(ratings, col, (low, high))
+    _attribute_order(ratings, attribute_col)
+    if by:
+        no_group = ratings[by].isna().to_numpy()
+        if no_group.any():
+            raise DataValidationError(
+                f"column {by!r} of ratings has {int(no_group.sum())} missing value(s) "
+                f"({rows(ratings.index, no_group)}); every rating needs its group: fill them or "
+                "remove those rows"
+            )
     inverted = (ratings["desired"] < ratings["adequate"]).to_numpy()
     if inverted.any():
         raise DataValidationError(
@@ -813,6 +847,11 @@ def compare_expectations(
     desired speed         8.0     6.0         2.0
     """
     level = check_number("confidence_level", confidence_level, 0, 1, low_open=True, high_open=True)
+    if isinstance(measures, str):
+        raise ParameterError(
+            f"parameter 'measures' = {measures!r} must be a sequence of column names, e.g. "
+            f"({measures!r},)"
+        )
     check_columns(ratings, [group_col, attribute_col, *measures], "ratings")
     try:
         g1, g2 = groups
@@ -820,6 +859,14 @@ def compare_expectations(
         raise ParameterError(
             f"parameter 'groups' = {groups!r} must name exactly two groups"
         ) from None
+    if g1 == g2:
+        raise ParameterError(
+            f"parameter 'groups' = {groups!r} names the same group twice; name two different "
+            f"groups of column {group_col!r}"
+        )
+    _attribute_order(ratings, attribute_col)
+    for measure in measures:
+        numeric_column(ratings, measure, "ratings", allow_missing=True)
     present = set(ratings[group_col].dropna().unique())
     for g in (g1, g2):
         if g not in present:

@@ -20,7 +20,14 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from helpers.exceptions import DataValidationError, ParameterError
-from helpers.validation import check_columns, check_date, check_int
+from helpers.validation import (
+    check_columns,
+    check_date,
+    check_int,
+    date_column,
+    numeric_column,
+    rows,
+)
 
 __all__ = [
     "IMPLEMENTATION_OBSTACLES",
@@ -112,13 +119,32 @@ IMPLEMENTATION_OBSTACLES: tuple[Obstacle, ...] = (
 
 
 def _history(history: pd.DataFrame, date_col: str, metrics) -> pd.DataFrame:
+    """The history sorted by date: dates read by :func:`helpers.validation.date_column`, one
+    row per date, KPI columns numeric (missing months allowed here, refused where used)."""
     check_columns(history, [date_col, *metrics], "the KPI history")
-    dates = pd.to_datetime(history[date_col], errors="coerce")
-    if dates.isna().any():
+    dates = date_column(history, date_col, "the KPI history")
+    dup = dates.duplicated(keep=False).to_numpy()
+    if dup.any():
         raise DataValidationError(
-            f"column {date_col!r} has missing or unreadable dates; give every month a date"
+            f"column {date_col!r} of the KPI history has {int(dup.sum())} rows with a repeated "
+            f"date ({rows(history.index, dup, history[date_col])}); keep one row per month"
         )
+    for metric in metrics:
+        numeric_column(history, metric, "the KPI history", allow_missing=True)
     return history.assign(**{date_col: dates}).sort_values(date_col)
+
+
+def _no_gaps(part: pd.DataFrame, metric: str, date_col: str, what: str) -> None:
+    """The months averaged for ``what`` must all have a value: a mean over fewer months would
+    silently be another window."""
+    gap = part[metric].isna().to_numpy()
+    if gap.any():
+        months = ", ".join(str(d.date()) for d in part.loc[gap, date_col][:5])
+        raise DataValidationError(
+            f"column {metric!r} of the KPI history has no value for {int(gap.sum())} month(s) "
+            f"of the {what} window ({months}); fill them from the source, or choose a window "
+            "without gaps"
+        )
 
 
 def _target(metric: str, spec) -> tuple[str, float]:
@@ -134,6 +160,11 @@ def _target(metric: str, spec) -> tuple[str, float]:
         )
     if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
         raise ParameterError(f"target of {metric!r} = {value!r} is not a finite number")
+    if metric in SHARE_KPIS and not 0 <= value <= 1:
+        raise ParameterError(
+            f"target of {metric!r} = {value!r} is not a share: {metric} is measured from 0 to 1; "
+            f"write a percentage as a share (e.g. {value / 100:g} for {value:g}%)"
+        )
     return op, float(value)
 
 
@@ -152,8 +183,10 @@ def kpi_status(
     """Each KPI's recent level against its target and its level before the programme.
 
     ``current`` is the mean of the last ``window`` months; ``baseline`` the mean of the
-    ``window`` months before ``programme_start`` (missing when no start is known). A KPI
-    ``met`` its target when ``current`` is on the right side of it.
+    ``window`` months before ``programme_start`` (or of all the months before it, if fewer;
+    missing when no start is known). A KPI ``met`` its target when ``current`` is on the right
+    side of it. The months averaged must all have a value, and the current window must lie
+    after the programme start.
 
     Parameters
     ----------
@@ -176,9 +209,11 @@ def kpi_status(
     Raises
     ------
     DataValidationError
-        For a KPI or the date column missing from the history, or unreadable dates.
+        For a KPI or the date column missing from the history, unreadable or repeated dates,
+        a KPI that is not numeric, or a month without a value in a window used.
     ParameterError
-        For a malformed target or ``window`` < 1.
+        For a malformed target (a share KPI's target must be in [0, 1]), ``window`` < 1,
+        longer than the history, or reaching back before ``programme_start``.
 
     Examples
     --------
@@ -193,23 +228,38 @@ def kpi_status(
     w = check_int("window", window, 1)
     h = _history(history, date_col, list(targets))
     start = _start(history, programme_start)
-    rows = {}
-    for metric, spec in targets.items():
-        op, value = _target(metric, spec)
-        current = float(h[metric].tail(w).mean())
+    specs = {metric: _target(metric, spec) for metric, spec in targets.items()}
+    if w > len(h):
+        raise ParameterError(
+            f"parameter 'window' = {w} is more months than the {len(h)} of the KPI history; "
+            f"pass window <= {len(h)}"
+        )
+    recent = h.tail(w)
+    if start is not None and (recent[date_col] < start).any():
+        after = int((h[date_col] >= start).sum())
+        raise ParameterError(
+            f"parameter 'window' = {w}: the last {w} months reach back before programme_start "
+            f"{start.date()}, so current would mix months before and after it; pass "
+            f"window <= {after} (the months since the start)"
+        )
+    out_rows = {}
+    for metric, (op, value) in specs.items():
+        _no_gaps(recent, metric, date_col, "current")
+        current = float(recent[metric].mean())
         base = np.nan
         if start is not None:
-            before = h.loc[h[date_col] < start, metric].tail(w)
-            base = float(before.mean()) if len(before) else np.nan
+            before = h.loc[h[date_col] < start, [date_col, metric]].tail(w)
+            _no_gaps(before, metric, date_col, "baseline")
+            base = float(before[metric].mean()) if len(before) else np.nan
         good = current >= value if op == ">=" else current <= value
-        rows[metric] = {
+        out_rows[metric] = {
             "target": f"{_OPS[op]} {value:g}",
             "baseline": base,
             "current": current,
             "change": current - base,
             "status": "met" if good else "not met",
         }
-    out = pd.DataFrame.from_dict(rows, orient="index")
+    out = pd.DataFrame.from_dict(out_rows, orient="index")
     out.index.name = "kpi"
     return out
 

@@ -36,10 +36,12 @@ from scipy.optimize import brentq
 from helpers.exceptions import DataValidationError, ParameterError
 from helpers.validation import (
     CONFIDENCE_FROM_ALPHA,
+    binary_column,
     check_choice,
     check_columns,
     check_int,
     check_number,
+    numeric_column,
     renamed_attribute,
     renamed_parameters,
     rows,
@@ -116,27 +118,23 @@ def _arms(
             "code customers who got the offer as 1 and the control group as 0"
         )
     y = data[outcome_col]
-    if pd.api.types.is_bool_dtype(y):
-        y = y.astype(int)
-    elif not pd.api.types.is_numeric_dtype(y):
-        y = pd.to_numeric(y, errors="coerce")
     missing = y.isna().to_numpy()
     if missing.any():
-        shown = rows(data.index, missing, _plain(data[outcome_col]))
+        shown = rows(data.index, missing, _plain(y))
         raise DataValidationError(
-            f"column {outcome_col!r} has {missing.sum()} missing or non-numeric value(s) "
+            f"column {outcome_col!r} has {missing.sum()} missing value(s) "
             f"({shown}); every customer in the test needs an outcome — customers without one "
             "bias the comparison, so find them rather than drop them"
         )
     if binary:
-        not01 = ~y.isin([0, 1]).to_numpy()
-        if not01.any():
-            shown = rows(data.index, not01, _plain(y))
-            raise DataValidationError(
-                f"column {outcome_col!r} is not a 0/1 outcome: {not01.sum()} value(s) other "
-                f"than 0 and 1 ({shown}); code it as 1 (e.g. retained) and 0, or use "
-                "compare_means for a numeric outcome"
-            )
+        # 0/1 or True/False only: "yes"/"no" or 1/2 codings are refused with the recoding.
+        y = pd.Series(
+            binary_column(data, outcome_col, "data", meaning="1 = e.g. retained, 0 = not"),
+            index=data.index,
+        )
+    else:
+        # Text (even "12.5"), True/False and infinite values are refused.
+        y = pd.Series(numeric_column(data, outcome_col, "data"), index=data.index)
     treated = arm.to_numpy() == 1
     for name, mask in (("treated", treated), ("control", ~treated)):
         if mask.sum() < 2:
@@ -214,7 +212,8 @@ def compare_proportions(
     ------
     DataValidationError
         For a missing column, an assignment other than 0/1, an outcome other than 0/1 or
-        missing, or an arm with fewer than two customers.
+        True/False (text such as "yes"/"no" is refused with the recoding) or missing, or an
+        arm with fewer than two customers.
     ParameterError
         For ``confidence_level`` outside (0, 1) or an unknown ``method``.
 
@@ -298,8 +297,9 @@ def compare_means(
     Raises
     ------
     DataValidationError
-        For a missing column, an assignment other than 0/1, a missing or non-numeric outcome,
-        or an arm with fewer than two customers.
+        For a missing column, an assignment other than 0/1, a missing, infinite or
+        non-numeric outcome (text and True/False included), an arm with fewer than two
+        customers, or an outcome that varies in neither arm.
     ParameterError
         For ``confidence_level`` outside (0, 1) or an unknown ``method``.
 
@@ -318,6 +318,13 @@ def compare_means(
     a = _alpha(confidence_level)
     check_choice("method", method, ["welch", "bootstrap"])
     t, c = _arms(data, outcome_col, treatment_col, binary=False)
+    if np.ptp(t) == 0 and np.ptp(c) == 0:
+        # Welch's standard error is 0: the t statistic is 0/0 (or infinite).
+        raise DataValidationError(
+            f"column {outcome_col!r} does not vary within either arm (every treated customer "
+            f"has {t[0]:g}, every control customer {c[0]:g}); Welch's interval and test need "
+            "variation: check that the column holds each customer's own outcome"
+        )
     test = stats.ttest_ind(t, c, equal_var=False)
     if method == "welch":
         ci = test.confidence_interval(confidence_level=1 - a)
