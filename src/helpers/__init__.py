@@ -83,6 +83,7 @@ _WHERE: dict[str, str] = {
     "check_int": "helpers.params",
     "check_number": "helpers.params",
     "check_parameter_names": "helpers.params",
+    "check_read_options": "helpers.params",
     "check_probability": "helpers.params",
     "CheckResult": "helpers.exercises",
     "check_answer": "helpers.exercises",

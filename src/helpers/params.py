@@ -28,6 +28,7 @@ __all__ = [
     "check_int",
     "check_number",
     "check_parameter_names",
+    "check_read_options",
     "check_probability",
 ]
 
@@ -98,6 +99,52 @@ def check_choice(name: str, value, choices: Iterable) -> object:
 def check_date(name: str, value) -> pd.Timestamp:
     """Check that a parameter is a date (text such as '1997-09-30' or a timestamp)."""
     return validation.check_date(name, value, fix=_FIX.format(name=name))
+
+
+def check_read_options(data_path, date_format="", dayfirst="", decimal=".", **paths) -> dict:
+    """Check a chapter's own-data parameters; return how its loader is to read the file.
+
+    Papermill parameters must be literals, so "not set" is the empty text: ``date_format=""``
+    and ``dayfirst=""`` leave the decision to the file (see
+    :func:`helpers.validation.date_column`); ``dayfirst`` may also be True or False.
+
+    Parameters
+    ----------
+    data_path : str
+        The user's file, or empty for the chapter's own data.
+    date_format, dayfirst, decimal
+        The chapter's parameters of the same names.
+    **paths : str
+        Further file parameters that must be text (``usage_path=...``).
+
+    Returns
+    -------
+    dict
+        ``date_format`` (None when empty), ``dayfirst`` (None when empty) and ``decimal``: the
+        keyword arguments of the loaders (:func:`helpers.cases.retail.load_purchase_log`, ...).
+
+    Examples
+    --------
+    >>> check_read_options("my_log.csv", "", True, ",")
+    {'date_format': None, 'dayfirst': True, 'decimal': ','}
+    >>> check_read_options("", "", "yes")
+    Traceback (most recent call last):
+    ...
+    helpers.exceptions.ParameterError: parameter 'dayfirst' = 'yes' is not one of ['', True, \
+False]; set it in the parameters cell, or pass e.g. `-p dayfirst <value>` to papermill
+    """
+    for name, value in {"data_path": data_path, "date_format": date_format, **paths}.items():
+        if not isinstance(value, str):
+            raise ParameterError(
+                f"parameter {name!r} = {value!r} must be text (empty for the default); "
+                + _FIX.format(name=name)
+            )
+    dayfirst = check_choice("dayfirst", dayfirst, ["", True, False])
+    return {
+        "date_format": date_format or None,
+        "dayfirst": None if dayfirst == "" else dayfirst,
+        "decimal": check_choice("decimal", decimal, [".", ","]),
+    }
 
 
 def check_parameter_names(

@@ -166,3 +166,28 @@ def test_early_warning_needs_all_three_files(tmp_path):
         _run("07_churn_early_warning", tmp_path, {"data_path": SUBSCRIPTIONS["data_path"]})
     assert info.value.ename == "ParameterError"
     assert "data_path, usage_path and complaints_path go together" in info.value.evalue
+
+
+@pytest.mark.notebooks
+def test_08_on_an_excel_export_from_chinese_windows(tmp_path, log):
+    """The same log as Excel on Chinese Windows saves it: GBK text, semicolons, day/month/year
+    dates and decimal commas, with a Chinese column that is not used. The chapter gives the
+    numbers of the clean file once told the date order and the decimal mark."""
+    messy = log.assign(
+        date=log["date"].dt.strftime("%d/%m/%Y"),
+        amount=log["amount"].map(lambda a: f"{a:.2f}".replace(".", ",")),
+        门店="上海",
+    )
+    path = tmp_path / "导出.csv"
+    path.write_bytes(messy.to_csv(index=False, sep=";").encode("gbk"))
+    text = _run(
+        "08_churn_noncontractual",
+        tmp_path,
+        {"data_path": str(path), "inactivity_weeks": 8, "dayfirst": True, "decimal": ","},
+    )
+    n = log["customer_id"].nunique()
+    again = log[log["date"] > "1997-09-30"]["customer_id"].nunique() / n
+    assert _number(r"customers: ([\d,]+);", text) == n
+    assert _number(r"bought again in the \d+-week holdout: ([\d.]+)%", text) == round(
+        100 * again, 1
+    )
