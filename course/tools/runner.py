@@ -261,6 +261,9 @@ def run_jobs(jobs: list[Job], build: Path, render: bool = True) -> list[Result]:
                 cwd=str(job.notebook.parent),
                 progress_bar=False,
                 kernel_name="python3",
+                # ipykernel warns on every start that its local TCP link is not encrypted;
+                # the line would stand between every chapter's name and its status.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
             result = Result(job.name, "ok", time.perf_counter() - start, output=out)
         except PapermillExecutionError as err:
