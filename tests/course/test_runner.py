@@ -122,6 +122,18 @@ def test_every_shipped_profile_plans_cleanly(profile):
 
 
 def test_required_profiles_exist():
-    assert {"full", "half_day", "research", "smoke"} <= set(runner.available_profiles())
+    assert {"full", "half_day", "one_day", "research", "smoke"} <= set(runner.available_profiles())
+    day = runner.plan(profile="one_day")
+    assert [j.name for j in day] == [
+        "00_welcome",
+        "01_crm_foundations",
+        "02_segmentation",
+        "04_clv_models",
+        "07_churn_early_warning",
+        "12_case_retail_value",
+    ]
+    assert all(
+        j.parameters.get("cdnow_kind") == "sample" for j in day if "cdnow_kind" in j.parameters
+    )
     half = [j.name for j in runner.plan(profile="half_day")]
     assert half[:3] == ["00_welcome", "01_crm_foundations", "02_segmentation"]
