@@ -18,6 +18,8 @@ from helpers.service.satisfaction import (
     nps,
     plot_ipa,
     plot_zone_of_tolerance,
+    service_tiers,
+    service_triggers,
     zone_of_tolerance,
 )
 from helpers.simulate.surveys import survey_responses
@@ -416,3 +418,73 @@ def test_messy_survey_answers():
         compare_expectations(r, groups=("a", "a"))
     with pytest.raises(ParameterError, match=r"'measures' = 'desired' must be a sequence"):
         compare_expectations(r, groups=("a", "b"), measures="desired")
+
+
+# --- service tiers and satisfaction triggers ---------------------------------------------------
+
+
+def test_service_tiers_place_each_attribute_by_importance_and_expectation():
+    r = pd.DataFrame(
+        {
+            "attribute": ["speed", "tone", "decor", "menu"] * 2,
+            "importance": [7, 6, 2, 3, 7, 6, 2, 3],
+            "adequate": [5, 3, 2, 4, 5, 3, 2, 4],
+            "desired": [9, 6, 8, 5, 8, 6, 8, 5],
+        }
+    )
+    tiers = service_tiers(r)
+    assert tiers["tier"].str[:1].to_dict() == {"speed": "1", "tone": "2", "decor": "3", "menu": "4"}
+    assert tiers.loc["speed", ["importance", "expectation", "zone_width"]].tolist() == [7, 8.5, 3.5]
+    # importance from elsewhere (e.g. derived) replaces the stated one
+    flipped = service_tiers(
+        r, importance=pd.Series({"speed": 0.1, "tone": 0.2, "decor": 0.9, "menu": 0.8})
+    )
+    assert flipped["tier"].str[:1].to_dict() == {
+        "decor": "1",
+        "menu": "2",
+        "speed": "3",
+        "tone": "4",
+    }
+    with pytest.raises(DataValidationError, match=r"importance must be a pandas Series indexed by"):
+        service_tiers(r, importance=pd.Series({"speed": 1.0}))
+
+
+def test_service_triggers_recover_planted_penalties_and_rewards():
+    rng = np.random.default_rng(7)
+    n = 3000
+    planted = {"speed": (-1.2, 0.3), "tone": (-0.4, 0.6)}
+    parts, overall = [], np.full(n, 3.0)
+    for attribute, (penalty, reward) in planted.items():
+        u = rng.random(n)
+        below, above = u < 0.3, u > 0.7
+        parts.append(
+            pd.DataFrame(
+                {
+                    "respondent_id": np.arange(n),
+                    "attribute": attribute,
+                    "adequate": 5,
+                    "desired": 7,
+                    "perceived": np.where(below, 4, np.where(above, 8, 6)),
+                }
+            )
+        )
+        overall += penalty * below + reward * above
+    overall += rng.normal(0, 0.5, n)
+    got = service_triggers(pd.concat(parts), pd.Series(overall, index=np.arange(n)))
+    assert got.attrs["n"] == n
+    for attribute, (penalty, reward) in planted.items():
+        row = got.loc[attribute]
+        assert abs(row["penalty"] - penalty) < 3 * row["penalty_se"]
+        assert abs(row["reward"] - reward) < 3 * row["reward_se"]
+        assert 0.27 < row["share_negative"] < 0.33 and 0.27 < row["share_positive"] < 0.33
+
+
+def test_service_triggers_refuse_too_few_respondents_and_other_ids():
+    r = pd.DataFrame(
+        {"respondent_id": [1, 2], "attribute": "speed", "adequate": 5, "desired": 7,
+         "perceived": [4, 8]}
+    )  # fmt: skip
+    with pytest.raises(DataValidationError, match=r"only 2 respondent\(s\) answered every part"):
+        service_triggers(r, pd.Series([2.0, 4.0], index=[1, 2]))
+    with pytest.raises(DataValidationError, match=r"only 0 respondent\(s\)"):
+        service_triggers(r, pd.Series([2.0, 4.0], index=["a", "b"]))

@@ -1,4 +1,4 @@
-"""Service: satisfaction (CSAT, NPS, importance-performance, zone of tolerance) and complaint
+"""Service: satisfaction (CSAT, NPS, importance-performance, zone of tolerance, service tiers, satisfaction triggers) and complaint
 handling (KPIs, timeliness, complaints and churn).
 
 Chapter: 09.
@@ -19,6 +19,7 @@ from helpers.service.complaints import (
 )
 from helpers.service.satisfaction import (
     QUADRANTS,
+    SERVICE_TIERS,
     compare_expectations,
     csat,
     derived_importance,
@@ -26,6 +27,8 @@ from helpers.service.satisfaction import (
     nps,
     plot_ipa,
     plot_zone_of_tolerance,
+    service_tiers,
+    service_triggers,
     zone_of_tolerance,
 )
 
@@ -33,6 +36,7 @@ __all__ = [
     "GROUPS",
     "OUTCOMES",
     "QUADRANTS",
+    "SERVICE_TIERS",
     "compare_expectations",
     "complaint_kpis",
     "csat",
@@ -48,6 +52,8 @@ __all__ = [
     "plot_zone_of_tolerance",
     "repeat_complaint_rate",
     "retention_by_complaint",
+    "service_tiers",
+    "service_triggers",
     "timeliness_rate",
     "zone_of_tolerance",
 ]

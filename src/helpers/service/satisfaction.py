@@ -51,6 +51,7 @@ from helpers.validation import (
 
 __all__ = [
     "QUADRANTS",
+    "SERVICE_TIERS",
     "compare_expectations",
     "csat",
     "derived_importance",
@@ -58,6 +59,8 @@ __all__ = [
     "nps",
     "plot_ipa",
     "plot_zone_of_tolerance",
+    "service_tiers",
+    "service_triggers",
     "zone_of_tolerance",
 ]
 
@@ -902,3 +905,207 @@ def compare_expectations(
     p = out["p_value"].fillna(1.0).to_numpy()
     out["p_adjusted"] = stats.false_discovery_control(p, method="bh")
     return out
+
+
+#: Service tiers of the importance × expectation grid (curriculum §6), by quadrant.
+SERVICE_TIERS = {
+    (True, True): "1 guarantee: a strict standard at the desired level",
+    (True, False): "2 secure: never below the adequate level",
+    (False, True): "3 meet cheaply: reach the expectation at the lowest cost",
+    (False, False): "4 basic: the adequate level is enough",
+}
+
+
+def service_tiers(
+    ratings: pd.DataFrame,
+    importance: pd.Series | None = None,
+    attribute_col: str = "attribute",
+    importance_col: str = "importance",
+    expectation_col: str = "desired",
+) -> pd.DataFrame:
+    """The importance × expectation grid: a service tier and priority for each attribute.
+
+    Each attribute's mean stated importance and mean expectation (by default the desired
+    level) are compared with the medians over the attributes. Important attributes with high
+    expectations need a strict standard; important ones with lower expectations must never
+    fall below the adequate level; unimportant ones are served at the lowest cost that meets
+    expectations (:data:`SERVICE_TIERS`). The zone width (desired - adequate) is shown too: a
+    narrow zone means little tolerance for variation.
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        Long format with the attribute, its stated importance, and the adequate and desired
+        levels (e.g. ``helpers.simulate.survey_responses(...)[0]["ratings"]``).
+    importance : pandas.Series, optional
+        Importance per attribute to use instead of the mean stated importance, e.g. the
+        derived importance of :func:`derived_importance`.
+    attribute_col, importance_col, expectation_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by attribute: ``importance``, ``expectation``, ``zone_width``, ``tier``;
+        sorted by tier, then by importance (highest first).
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns or a missing attribute name.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"attribute": ["speed", "tone", "decor", "menu"],
+    ...                   "importance": [7, 6, 2, 3], "adequate": [5, 3, 2, 4],
+    ...                   "desired": [9, 6, 8, 5]})
+    >>> service_tiers(r)["tier"].str[:1].to_dict()
+    {'speed': '1', 'tone': '2', 'decor': '3', 'menu': '4'}
+    """
+    check_columns(ratings, [attribute_col, importance_col, expectation_col, "adequate"], "ratings")
+    order = _attribute_order(ratings, attribute_col)
+    for col in (importance_col, expectation_col, "adequate"):
+        numeric_column(ratings, col, "ratings", allow_missing=True)
+    means = ratings.groupby(attribute_col, sort=False)[
+        [importance_col, expectation_col, "adequate"]
+    ].mean()
+    means = means.loc[order]
+    if importance is not None:
+        if not isinstance(importance, pd.Series) or set(importance.index) != set(order):
+            raise DataValidationError(
+                "importance must be a pandas Series indexed by the attributes of ratings "
+                f"({order}); pass e.g. derived_importance(ratings, overall)"
+            )
+        numeric_values(importance, "importance")
+    out = pd.DataFrame(
+        {
+            "importance": means[importance_col] if importance is None else importance[order],
+            "expectation": means[expectation_col],
+            "zone_width": means[expectation_col] - means["adequate"],
+        }
+    )
+    high_imp = out["importance"] > out["importance"].median()
+    high_exp = out["expectation"] > out["expectation"].median()
+    out["tier"] = [
+        SERVICE_TIERS[(bool(i), bool(e))] for i, e in zip(high_imp, high_exp, strict=True)
+    ]
+    out.index.name = attribute_col
+    return out.sort_values(["tier", "importance"], ascending=[True, False])
+
+
+@renamed_parameters(id_col="respondent_col")
+def service_triggers(
+    ratings: pd.DataFrame,
+    overall: pd.Series,
+    attribute_col: str = "attribute",
+    respondent_col: str = "respondent_id",
+) -> pd.DataFrame:
+    """Negative and positive triggers of satisfaction: penalty-reward contrast analysis.
+
+    A **negative trigger** is service below the adequate level (perceived < adequate); a
+    **positive trigger** is service above the desired level (perceived > desired). For each
+    attribute two indicator variables mark them, and the overall score is regressed on all of
+    them together (ordinary least squares), so each effect is measured with the other
+    attributes' triggers held fixed. ``penalty`` is the drop in the overall score when the
+    attribute falls below the floor; ``reward`` the gain when it exceeds the wish. Where the
+    penalty is much larger than the reward, the attribute is a "must be" factor: failing costs
+    more than excelling earns.
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        Long format with ``adequate``, ``desired`` and ``perceived`` per respondent and
+        attribute.
+    overall : pandas.Series
+        Overall satisfaction indexed by respondent id (e.g. ``respondents["csat"]``).
+    attribute_col, respondent_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by attribute: ``share_negative`` and ``share_positive`` (shares of the
+        respondents used), ``penalty`` and ``reward`` (in points of the overall score, with
+        their standard errors ``penalty_se`` and ``reward_se``; NaN where no respondent had
+        that trigger). ``attrs["n"]`` holds the number of respondents used (those who
+        answered every part).
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns, a respondent rating an attribute twice, or fewer complete
+        respondents than the regression has coefficients + 2.
+
+    References
+    ----------
+    Brandt, D. R. (1987). A procedure for identifying value-enhancing service components using
+    customer satisfaction survey data. In *Add Value to Your Service*, American Marketing
+    Association, 61-65.
+    Mittal, V., Ross, W. T. and Baldasare, P. M. (1998). The asymmetric impact of negative and
+    positive attribute-level performance on overall satisfaction and repurchase intentions.
+    *Journal of Marketing* 62(1), 33-47.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> n = 400
+    >>> below = rng.random(n) < 0.3
+    >>> above = ~below & (rng.random(n) < 0.3)
+    >>> r = pd.DataFrame({"respondent_id": range(n), "attribute": "speed", "adequate": 5,
+    ...                   "desired": 7, "perceived": np.where(below, 4, np.where(above, 8, 6))})
+    >>> overall = pd.Series(3 - 1.5 * below + 0.5 * above, index=range(n))
+    >>> service_triggers(r, overall)[["penalty", "reward"]].round(2).to_dict("records")
+    [{'penalty': -1.5, 'reward': 0.5}]
+    """
+    cols = ["adequate", "desired", "perceived"]
+    check_columns(ratings, [respondent_col, attribute_col, *cols], "ratings")
+    if not isinstance(overall, pd.Series):
+        raise DataValidationError(
+            "overall must be a pandas Series of overall scores indexed by respondent id, e.g. "
+            f"respondents['csat']; got {type(overall).__name__}"
+        )
+    dup = ratings.duplicated([respondent_col, attribute_col], keep=False).to_numpy()
+    if dup.any():
+        raise DataValidationError(
+            f"some respondents rate the same attribute more than once "
+            f"({rows(ratings.index, dup)}); keep one answer per respondent and attribute"
+        )
+    order = _attribute_order(ratings, attribute_col)
+    for col in cols:
+        numeric_column(ratings, col, "ratings", allow_missing=True)
+    y = numeric_values(overall, "overall", allow_missing=True).rename("__overall__")
+    d = ratings[[respondent_col, attribute_col, *cols]].dropna()
+    below = (d["perceived"] < d["adequate"]).astype(float)
+    above = (d["perceived"] > d["desired"]).astype(float)
+    flags = pd.concat(
+        {
+            "negative": pd.DataFrame({"k": d[respondent_col], "a": d[attribute_col], "v": below}),
+            "positive": pd.DataFrame({"k": d[respondent_col], "a": d[attribute_col], "v": above}),
+        }
+    ).reset_index(level=0)
+    wide = flags.pivot_table(index="k", columns=["level_0", "a"], values="v", aggfunc="first")
+    wide = wide.dropna()  # respondents who answered every attribute
+    wide.columns = list(wide.columns)  # (kind, attribute) pairs as flat labels
+    data = wide.assign(__y__=y.reindex(wide.index).to_numpy()).dropna()
+    names = [c for c in wide.columns if data[c].nunique() > 1]
+    if len(data) < len(names) + 3:
+        raise DataValidationError(
+            f"only {len(data)} respondent(s) answered every part and the overall question; the "
+            f"trigger regression has {len(names) + 1} coefficients and needs at least "
+            f"{len(names) + 3} respondents (check that overall is indexed by the same "
+            "respondent ids as ratings)"
+        )
+    x = np.column_stack([np.ones(len(data)), data[names].to_numpy(dtype=float)])
+    yy = data["__y__"].to_numpy(dtype=float)
+    beta, *_ = np.linalg.lstsq(x, yy, rcond=None)
+    resid = yy - x @ beta
+    dof = len(yy) - x.shape[1]
+    cov = (resid @ resid / dof) * np.linalg.pinv(x.T @ x)
+    se = np.sqrt(np.diag(cov))
+    coef = dict(zip(names, beta[1:], strict=True))
+    err = dict(zip(names, se[1:], strict=True))
+    out = pd.DataFrame(index=pd.Index(order, name=attribute_col))
+    for kind, label in (("negative", "penalty"), ("positive", "reward")):
+        out[f"share_{kind}"] = [data[(kind, a)].mean() for a in order]
+        out[label] = [coef.get((kind, a), np.nan) for a in order]
+        out[f"{label}_se"] = [err.get((kind, a), np.nan) for a in order]
+    out.attrs["n"] = len(data)
+    return out[["share_negative", "share_positive", "penalty", "penalty_se", "reward", "reward_se"]]
