@@ -21,7 +21,9 @@ def test_student_copies_hold_no_solution_and_no_output(tmp_path):
         assert not any(c.source in solution_code for c in copy.cells)
         assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
         # The learner still gets every exercise's answer variable and self-check.
-        assert sum("check_answer(" in c.source for c in copy.cells) == len(solutions)
+        numeric = [c for c in solutions if c.cell_type == "code"]
+        assert sum("check_answer(" in c.source for c in copy.cells) == len(numeric)
+        assert not any("**Model answer.**" in c.source for c in copy.cells)
 
 
 def test_instructor_copies_keep_solutions(tmp_path):

@@ -69,9 +69,17 @@ def test_skeleton_and_exercises(path):
     solutions = [i for i, c in enumerate(nb.cells) if "solution" in _tags(c)]
     assert solutions, f"{path.name} has no exercises"
     for i in solutions:
-        # The cell before holds the learner's `answer_N = None`; the cell after self-checks it.
-        assert nb.cells[i - 1].source.strip().startswith("answer_")
-        assert "check_answer(" in nb.cells[i + 1].source
+        if nb.cells[i].cell_type == "code":
+            # A numeric exercise: the cell before holds the learner's `answer_N = None`; the
+            # cell after self-checks it.
+            assert nb.cells[i - 1].source.strip().startswith("answer_")
+            assert "check_answer(" in nb.cells[i + 1].source
+        else:
+            # A decision exercise: the learner writes in the cell before; the instructor's
+            # model answer comes with its marking rubric.
+            assert nb.cells[i - 1].source.strip().startswith("*Your answer:*"), path.name
+            assert "**Model answer.**" in nb.cells[i].source, path.name
+            assert "**Marking rubric**" in nb.cells[i].source, path.name
     assert "sys.path" not in "".join(c.source for c in nb.cells)
 
 

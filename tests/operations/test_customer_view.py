@@ -500,3 +500,44 @@ def test_numbers_and_integer_ids_from_a_spreadsheet():
         merge_customers(std, pd.Series(["C1", None, "C1"], index=std.index))
     with pytest.raises(ParameterError, match=r"channel_priority='web' must be a list"):
         merge_customers(std, clusters, rule="priority", channel_priority="web")
+
+
+# --- the business customer's record (curriculum §2) --------------------------------------------
+
+
+def test_record_completeness_counts_fields_and_complete_records_by_group():
+    from helpers.operations.customer_view import record_completeness
+
+    r = pd.DataFrame(
+        {
+            "name": ["a", "b", "c", "d", "e"],
+            "phone": ["1", None, " ", "4", "5"],
+            "outlets": [3, np.nan, 2, 1, np.nan],
+            "tier": ["key", "key", "other", "other", "other"],
+        }
+    )
+    got = record_completeness(r, ["name", "phone", "outlets"], by="tier")
+    assert got.loc["key"].tolist() == [1.0, 0.5, 0.5, 0.5]
+    assert got.loc["other"].round(4).tolist() == [1.0, 0.6667, 0.6667, 0.3333]
+    assert got.loc["all"].tolist() == [1.0, 0.6, 0.6, 0.4]
+    with pytest.raises(DataValidationError, match=r"column 'tier' of records has 1 missing"):
+        record_completeness(
+            r.assign(tier=["key", None, "other", "other", "other"]), ["name"], by="tier"
+        )
+
+
+def test_business_records_plant_their_fill_rates():
+    from helpers.operations.customer_view import BUSINESS_RECORD, record_completeness
+    from helpers.simulate.records import BUSINESS_FILL, business_records
+
+    assert set(BUSINESS_FILL) == set(BUSINESS_RECORD)
+    tables, truth = business_records(20_000, random_state=3)
+    accounts = tables["accounts"]
+    assert (accounts["tier"] == "key").mean() == truth.key_share == 0.2
+    kpi = record_completeness(accounts, by="tier")
+    for field, (p_key, p_other) in truth.fill.items():
+        assert abs(kpi.loc["key", field] - p_key) < 0.025, field
+        assert abs(kpi.loc["other", field] - p_other) < 0.015, field
+    # every field held with its own probability: a complete record is their product
+    expected = np.prod([p for p, _ in truth.fill.values()])
+    assert abs(kpi.loc["key", "complete_record"] - expected) < 0.02

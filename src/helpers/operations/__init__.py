@@ -1,10 +1,11 @@
 """CRM processes and data: the sales funnel with censored conversion, and the unified customer
-view (standardising, matching and merging records; data quality).
+view (standardising, matching and merging records; data quality; the business customer's record).
 
 Chapter: 10.
 """
 
 from helpers.operations.customer_view import (
+    BUSINESS_RECORD,
     CUTOFFS,
     DATE_FORMATS,
     FIELDS,
@@ -21,6 +22,7 @@ from helpers.operations.customer_view import (
     merge_customers,
     parse_dates,
     quality_report,
+    record_completeness,
     standardise,
     standardise_address,
     standardise_email,
@@ -39,6 +41,7 @@ from helpers.operations.funnel import (
 )
 
 __all__ = [
+    "BUSINESS_RECORD",
     "CUTOFFS",
     "DATE_FORMATS",
     "FIELDS",
@@ -59,6 +62,7 @@ __all__ = [
     "parse_dates",
     "plot_funnel",
     "quality_report",
+    "record_completeness",
     "stage_conversion",
     "stage_outcomes",
     "standardise",

@@ -32,6 +32,7 @@ from sklearn.metrics.cluster import pair_confusion_matrix
 
 from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
 from helpers.validation import (
+    check_columns,
     check_date,
     check_frame,
     check_int,
@@ -44,6 +45,7 @@ from helpers.validation import (
 )
 
 __all__ = [
+    "BUSINESS_RECORD",
     "CUTOFFS",
     "DATE_FORMATS",
     "FIELDS",
@@ -60,6 +62,7 @@ __all__ = [
     "merge_customers",
     "parse_dates",
     "quality_report",
+    "record_completeness",
     "standardise",
     "standardise_address",
     "standardise_email",
@@ -1185,3 +1188,82 @@ def quality_report(
         accuracy=accuracy,
         timeliness=timeliness(records, observation_end, max_age_days, columns),
     )
+
+
+#: What a business customer's record must hold (curriculum §2): the basic profile, purchase
+#: and feedback records, and for a business customer also its business scope, annual revenue,
+#: brand shares, outlet network and logistics.
+BUSINESS_RECORD: dict[str, str] = {
+    "name": "registered company name",
+    "industry": "industry the customer works in",
+    "contact_person": "who to call for orders and service",
+    "phone": "the contact's phone",
+    "business_scope": "what the customer does, where (经营范围)",
+    "annual_revenue": "the customer's yearly revenue (million yuan)",
+    "brand_share": "our brand's share of what the customer buys in our category",
+    "outlets": "number of outlets or sites (销售网点)",
+    "logistics": "how goods reach the customer (own fleet, carrier, pickup)",
+    "last_feedback": "date of the customer's last feedback or review meeting",
+}
+
+
+def record_completeness(records: pd.DataFrame, fields=None, by: str | None = None) -> pd.DataFrame:
+    """Completeness of customer records: the share that holds each field, and the share of
+    complete records (every field held), overall and per group.
+
+    The complete-record share is the stricter KPI: a record with nine of ten fields still
+    sends the front line looking for the tenth. Blank text counts as missing.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        One row per customer record.
+    fields : iterable of str, optional
+        The fields a record must hold; by default those of :data:`BUSINESS_RECORD`.
+    by : str, optional
+        A column to split by (e.g. ``"tier"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and an ``all`` row; one column per field with the share of records
+        holding it, then ``complete_record``.
+
+    Raises
+    ------
+    DataValidationError
+        Not a table, no rows, a missing column, or missing group labels.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"name": ["a", "b", "c", "d"], "phone": ["1", None, " ", "4"],
+    ...                   "tier": ["key", "key", "other", "other"]})
+    >>> record_completeness(r, ["name", "phone"], by="tier").to_dict("index")
+    {'key': {'name': 1.0, 'phone': 0.5, 'complete_record': 0.5}, 'other': {'name': 1.0, \
+'phone': 0.5, 'complete_record': 0.5}, 'all': {'name': 1.0, 'phone': 0.5, 'complete_record': 0.5}}
+    """
+    fields = list(BUSINESS_RECORD if fields is None else fields)
+    check_columns(records, [*fields, *([by] if by else [])], "records")
+    present = pd.DataFrame(
+        {
+            f: _text(records[f]).notna().to_numpy()
+            if not pd.api.types.is_datetime64_any_dtype(records[f])
+            else records[f].notna().to_numpy()
+            for f in fields
+        },
+        index=records.index,
+    )
+    present["complete_record"] = present.all(axis=1)
+    if by is None:
+        out = present.mean().to_frame("all").T
+    else:
+        missing = records[by].isna().to_numpy()
+        if missing.any():
+            raise DataValidationError(
+                f"column {by!r} of records has {int(missing.sum())} missing value(s) "
+                f"({rows(records.index, missing)}); give every record its group or drop them"
+            )
+        out = present.groupby(records[by].to_numpy()).mean()
+        out.loc["all"] = present.mean()
+    out.index.name = by or "records"
+    return out.astype(float)

@@ -24,6 +24,8 @@ from helpers.validation import (
 )
 
 __all__ = [
+    "BUSINESS_FILL",
+    "BusinessRecordsTruth",
     "CHANNELS",
     "DATE_FORMATS",
     "FIELDS",
@@ -31,6 +33,7 @@ __all__ = [
     "PRESENCE",
     "RecordsTruth",
     "UPDATE_AGE_DAYS",
+    "business_records",
     "customer_records",
 ]
 
@@ -450,3 +453,110 @@ def _record(person, channel: str, snap, typo: float, invalid: float, rng):
             row[f] = None
             bad[f] = False
     return row, bad
+
+
+# --- business customers' records (curriculum §2) ---------------------------------------------
+
+#: What a business customer's record must hold (curriculum §2: basic profile, purchase records,
+#: feedback, and for business customers also business scope, annual revenue, brand shares,
+#: outlet network, logistics), with the share of records that hold each field: (key accounts,
+#: other accounts). Account reps keep the key accounts' records, so those are fuller.
+BUSINESS_FILL: dict[str, tuple[float, float]] = {
+    "name": (1.0, 1.0),
+    "industry": (0.98, 0.90),
+    "contact_person": (0.95, 0.70),
+    "phone": (0.97, 0.85),
+    "business_scope": (0.85, 0.50),
+    "annual_revenue": (0.80, 0.35),
+    "brand_share": (0.60, 0.15),
+    "outlets": (0.75, 0.40),
+    "logistics": (0.70, 0.30),
+    "last_feedback": (0.65, 0.25),
+}
+
+_INDUSTRIES = ("manufacturing", "retail chain", "wholesale", "food processing", "chemicals")
+_SCOPES = (
+    "distribution in East China",
+    "own brand and contract manufacturing",
+    "import and wholesale",
+    "regional retail chain",
+    "processing for export",
+)
+_LOGISTICS = ("own fleet", "third-party carrier", "customer pickup", "rail and road")
+
+
+@dataclass(frozen=True)
+class BusinessRecordsTruth:
+    """What :func:`business_records` planted: the fill rates and which accounts are key."""
+
+    fill: dict = field(default_factory=lambda: dict(BUSINESS_FILL))
+    key_share: float = 0.2
+    is_key: pd.Series = field(default=None, repr=False)
+
+
+def business_records(
+    n_accounts: int = 200,
+    key_share: float = 0.2,
+    observation_end="2024-12-31",
+    random_state=None,
+) -> tuple[dict[str, pd.DataFrame], BusinessRecordsTruth]:
+    """A CRM extract of business customers' records with planted gaps.
+
+    Every field of :data:`BUSINESS_FILL` is filled with its planted probability: the first
+    for key accounts (the largest ``key_share`` of accounts by annual revenue), the second for
+    the others. The values themselves are plausible but not the point: the records exist to
+    measure completeness.
+
+    Parameters
+    ----------
+    n_accounts : int
+    key_share : float
+        Share of accounts that are key accounts, in (0, 1).
+    observation_end : date-like
+        Date of the extract; ``last_feedback`` dates lie in the two years before it.
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    tables : dict
+        ``{"accounts": DataFrame}`` indexed by ``account_id``, with ``tier`` ("key" or
+        "other") and the fields of :data:`BUSINESS_FILL` (missing values are NaN or None).
+    truth : BusinessRecordsTruth
+
+    Examples
+    --------
+    >>> tables, truth = business_records(400, random_state=1)
+    >>> tables["accounts"]["tier"].value_counts().to_dict()
+    {'other': 320, 'key': 80}
+    """
+    n = check_int("n_accounts", n_accounts, 10, 10_000_000)
+    key_share = check_probability("key_share", key_share, allow_zero=False)
+    end = check_date("observation_end", observation_end)
+    rng = np.random.default_rng(random_state)
+    revenue = np.round(rng.lognormal(np.log(50), 1.0, n), 1)  # million yuan a year
+    rank = pd.Series(revenue).rank(ascending=False, method="first").to_numpy()
+    key = rank <= round(key_share * n)
+    ids = [f"B{i:04d}" for i in range(1, n + 1)]
+    values = {
+        "name": [f"Client {i:04d} Co., Ltd." for i in range(1, n + 1)],
+        "industry": rng.choice(_INDUSTRIES, n),
+        "contact_person": [f"contact {i}" for i in range(1, n + 1)],
+        "phone": [f"13{d:09d}" for d in rng.integers(0, 10**9, n)],
+        "business_scope": rng.choice(_SCOPES, n),
+        "annual_revenue": revenue,
+        "brand_share": np.round(rng.beta(2, 5, n), 2),
+        "outlets": rng.poisson(8, n) + 1,
+        "logistics": rng.choice(_LOGISTICS, n),
+        "last_feedback": end - pd.to_timedelta(rng.integers(0, 730, n), unit="D"),
+    }
+    df = pd.DataFrame(
+        {"tier": np.where(key, "key", "other")}, index=pd.Index(ids, name="account_id")
+    )
+    for name, (p_key, p_other) in BUSINESS_FILL.items():
+        filled = rng.random(n) < np.where(key, p_key, p_other)
+        column = pd.Series(values[name], index=df.index)
+        df[name] = column.where(filled)
+    truth = BusinessRecordsTruth(
+        key_share=key_share, is_key=pd.Series(key, index=df.index, name="is_key")
+    )
+    return {"accounts": df}, truth
