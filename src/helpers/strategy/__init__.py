@@ -1,9 +1,10 @@
-"""Strategy evaluation: randomised campaigns (effects, ROI, power, sample size) and the KPI
-dashboard with implementation checks.
+"""Strategy evaluation: randomised campaigns (effects, ROI, power, sample size), the contact
+channel by audience, and the KPI dashboard with implementation checks.
 
 Chapter: 11.
 """
 
+from helpers.strategy.channels import best_channels, channel_response
 from helpers.strategy.dashboard import (
     IMPLEMENTATION_OBSTACLES,
     KPI_LABELS,
@@ -30,7 +31,9 @@ __all__ = [
     "IMPLEMENTATION_OBSTACLES",
     "KPI_LABELS",
     "Obstacle",
+    "best_channels",
     "campaign_roi",
+    "channel_response",
     "compare_means",
     "compare_proportions",
     "kpi_status",
