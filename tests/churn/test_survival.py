@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from helpers.churn import (
     survival_table,
     targeting,
 )
+from helpers.churn.early_warning import retained_value
 from helpers.exceptions import (
     ConvergenceError,
     DataQualityWarning,
@@ -205,9 +207,77 @@ def test_alerts_list_risky_customers_with_causes(world):
     a = alerts(cph, df.head(500), risk, threshold=0.4)
     assert (a["risk"] >= 0.4).all() and a["risk"].is_monotonic_decreasing
     assert len(a) == int((risk >= 0.4).sum())
-    # A customer with many complaints and a monthly plan should name those as causes.
+    # Causes are words, never raw design names, and each maps to a lever (or none).
     causes = set(a["cause_1"]) | set(a["cause_2"])
-    assert causes <= set(TRUE_HAZARD_RATIOS) | {""}
+    assert causes and not any("[" in c for c in causes)
+    assert set(a["lever_1"]) | set(a["lever_2"]) <= {"service", "product", "price", ""}
+    # Only a plan the customer is on can be a cause: two-year plans lower the hazard.
+    on_two_year = a["plan[two-year]"] == 1
+    assert not (a.loc[on_two_year, ["cause_1", "cause_2"]] == "two-year contract").any().any()
+
+
+def test_alert_causes_raise_the_risk_above_the_baseline_and_name_the_own_level():
+    # A stand-in for a fitted Cox model: coefficients and the centring (baseline) customer.
+    cols = ["plan[annual]", "plan[two-year]", "complaints_90d", "usage_change", "monthly_charge"]
+    model = SimpleNamespace(
+        params_=pd.Series([-0.6, -1.0, 0.5, -2.0, 0.01], index=cols),
+        _norm_mean=pd.Series([0.3, 0.2, 0.2, 0.0, 50.0], index=cols),
+    )
+    x = pd.DataFrame(
+        [[0, 0, 0, -0.5, 50], [0, 1, 2, 0.2, 80], [1, 0, 0, 0, 50]], index=list("abc"), columns=cols
+    )
+    risk = pd.Series([0.9, 0.6, 0.1], index=list("abc"))
+    a = alerts(model, x, risk, threshold=0.5)
+    assert a.index.tolist() == ["a", "b"]
+    # a: usage fell (+1.0) and the monthly plan (0.18 + 0.2 against the average plan mix).
+    assert a.loc["a", ["cause_1", "lever_1", "cause_2", "lever_2"]].tolist() == [
+        "usage fell in the last three months",
+        "product",
+        "monthly contract (no commitment)",
+        "price",
+    ]
+    # b: complaints (+0.9) and the charge (+0.3); the two-year plan lowers the risk: no cause.
+    assert a.loc["b", ["cause_1", "lever_1", "cause_2", "lever_2"]].tolist() == [
+        "complaints in the last 90 days",
+        "service",
+        "high monthly charge",
+        "price",
+    ]
+    # Against a baseline customer with a high charge, the charge no longer raises b's risk.
+    base = model._norm_mean.copy()
+    base["monthly_charge"] = 100.0
+    b = alerts(model, x, risk, threshold=0.5, baseline=base)
+    assert b.loc["b", "cause_2"] == ""
+    with pytest.raises(DataValidationError, match="baseline has no value"):
+        alerts(model, x, risk, threshold=0.5, baseline=base.drop("usage_change"))
+
+
+def test_retained_value_counts_the_horizon_in_full_and_survival_after_it(world):
+    data, _, _ = world
+    table = survival_table(data["customers"], observation_end="2024-12-31", time_unit="M")
+    df = design_matrix(table).join(table[["duration", "event"]])
+    covariates = ["plan[annual]", "plan[two-year]", "complaints"]
+    model = fit_weibull(df, covariates)
+    active = df[df["event"] == 0].head(50)
+    clv = survival_clv(model, active, 10.0, months=24, annual_discount_rate=0.1)
+    # A horizon of zero months: nothing is certain, the value is the survival CLV.
+    assert retained_value(model, active, 10.0, 0, months=24).to_numpy() == pytest.approx(
+        clv.to_numpy()
+    )
+    kept = retained_value(model, active, 10.0, 3, months=24, annual_discount_rate=0.1)
+    assert (kept > clv).all()
+    # By hand for one customer: three sure months, then survival counted from t + 3.
+    row = active.iloc[[0]]
+    t = float(row["duration"].iloc[0])
+    s = model.predict_survival_function(row, times=t + np.arange(3, 25)).iloc[:, 0].to_numpy()
+    m = np.arange(1, 25)
+    disc = 1.1 ** (-m / 12)
+    expected = 10 * disc[:3].sum() + (10 * s[1:] / s[0] * disc[3:]).sum()
+    assert kept.iloc[0] == pytest.approx(expected, rel=1e-6)
+    # A horizon as long as the months counted: every month is certain.
+    assert retained_value(model, active, 10.0, 24, months=24).iloc[0] == pytest.approx(
+        10 * disc.sum()
+    )
 
 
 def test_simulator_truth_and_shapes():

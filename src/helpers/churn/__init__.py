@@ -13,7 +13,9 @@ from helpers.churn.data import (
     load_subscriptions,
 )
 from helpers.churn.early_warning import (
+    CAUSES,
     alerts,
+    retained_value,
     snapshot_features,
     targeting,
 )
@@ -29,6 +31,7 @@ from helpers.churn.survival import (
 )
 
 __all__ = [
+    "CAUSES",
     "COMPLAINT_LOG",
     "EXIT_REASONS",
     "SUBSCRIPTIONS",
@@ -41,6 +44,7 @@ __all__ = [
     "kaplan_meier_by_group",
     "load_subscriptions",
     "logrank",
+    "retained_value",
     "snapshot_features",
     "survival_clv",
     "survival_table",

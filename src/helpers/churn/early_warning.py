@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter
 
+from helpers.churn.survival import survival_clv
 from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
 from helpers.validation import (
     check_columns,
@@ -20,7 +21,51 @@ from helpers.validation import (
     rows,
 )
 
-__all__ = ["alerts", "snapshot_features", "targeting"]
+__all__ = ["CAUSES", "alerts", "retained_value", "snapshot_features", "targeting"]
+
+#: Reference level of the categorical features (the level with no 0/1 column); plan and value
+#: tier are the snapshot features, channel and age band the simulator's other covariates.
+REFERENCE_LEVELS = {"plan": "monthly", "value_tier": "low", "channel": "store", "age_band": "18-29"}
+
+#: Readable causes and the lever each maps to (the curriculum's service, product and price).
+#: Numeric features: (words when the value is above the baseline customer's, words when below,
+#: lever). Categorical features, by level: (words, lever). The lever is empty when the firm
+#: holds none (an age band, say).
+CAUSES: dict[str, dict] = {
+    "numeric": {
+        "tenure_months": ("long-standing customer", "new customer", "price"),
+        "usage_last3": ("heavy recent usage", "low usage in the last three months", "product"),
+        "usage_change": ("usage rose recently", "usage fell in the last three months", "product"),
+        "complaints_90d": ("complaints in the last 90 days", "no recent complaints", "service"),
+        "complaints_total": ("many complaints since joining", "few complaints", "service"),
+        "days_since_complaint": ("no complaint for a long time", "a recent complaint", "service"),
+        "monthly_charge": ("high monthly charge", "low monthly charge", "price"),
+        "complaints": ("complaints in the first 90 days", "few early complaints", "service"),
+        "usage_trend": (
+            "usage grew in the first months",
+            "usage fell in the first months",
+            "product",
+        ),
+    },
+    "categorical": {
+        "plan": {
+            "monthly": ("monthly contract (no commitment)", "price"),
+            "annual": ("annual contract", "price"),
+            "two-year": ("two-year contract", "price"),
+        },
+        "value_tier": {
+            "low": ("low value tier", "product"),
+            "medium": ("medium value tier", "product"),
+            "high": ("high value tier", "product"),
+        },
+        "channel": {
+            "store": ("joined in a store", "service"),
+            "online": ("joined online", "service"),
+            "phone": ("joined by phone", "service"),
+        },
+        "age_band": {},
+    },
+}
 
 
 @renamed_parameters(snapshot="calibration_end")
@@ -163,7 +208,8 @@ def snapshot_features(
     last_c = c.groupby("customer_id")["date"].max().reindex(feat.index)
     feat["days_since_complaint"] = (snap - last_c).dt.days.fillna(999).astype(float)
     feat["monthly_charge"] = charge[active]
-    for col, ref in (("plan", "monthly"), ("value_tier", "low")):
+    for col in ("plan", "value_tier"):
+        ref = REFERENCE_LEVELS[col]
         values = customers[col].astype(object).to_numpy()
         for level in sorted(set(values) - {ref}):
             feat[f"{col}[{level}]"] = (values[active] == level).astype(float)
@@ -177,37 +223,142 @@ def snapshot_features(
     return feat
 
 
+def _cause_words(group: str, level, above: bool) -> tuple[str, str]:
+    """Readable words and the lever for a feature (numeric) or a level (categorical)."""
+    if level is None:  # numeric
+        high, low, lever = CAUSES["numeric"].get(group, (f"high {group}", f"low {group}", ""))
+        return (high if above else low), lever
+    words, lever = CAUSES["categorical"].get(group, {}).get(level, (f"{group}: {level}", ""))
+    return words, lever
+
+
 def alerts(
     model: CoxPHFitter,
     features: pd.DataFrame,
     risk: pd.Series,
     threshold: float,
     top_causes: int = 2,
+    baseline: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Customers whose risk is at least ``threshold``, with the covariates that drive it.
+    """Customers whose risk is at least ``threshold``, with the causes that raise it.
 
-    A driver's contribution is ``coef * (x - mean x)`` on the log-hazard scale (the Cox
-    model's mean is its reference); the largest positive contributions are the causes to
-    analyse first.
+    A cause is a feature that raises *this* customer's hazard above that of a baseline
+    customer: its contribution ``coef * (x - baseline)`` on the log-hazard scale is positive.
+    The baseline is the average customer of the data the model was fitted on (lifelines'
+    centring) unless ``baseline`` gives one. The 0/1 columns of one categorical feature
+    (``plan[annual]``, ``plan[two-year]``) are summed into one contribution and named by the
+    customer's own level, so a customer on a monthly plan reads "monthly contract (no
+    commitment)", never "plan[two-year]". Each cause is written in words (:data:`CAUSES`) and
+    mapped to the lever that answers it: service, product or price (empty when the firm holds
+    no lever, such as an age band).
 
     Returns
     -------
     pandas.DataFrame
-        Sorted by risk: ``risk``, ``cause_1`` … ``cause_k`` (driver names) and the customer's
-        feature values, ready to export for account managers.
+        Sorted by risk: ``risk``, ``cause_1``, ``lever_1`` … ``cause_k``, ``lever_k`` (empty
+        strings when fewer causes raise the risk) and the customer's feature values, ready to
+        export for account managers.
     """
     t = check_number("threshold", threshold, 0, 1)
     coef = model.params_
     x = features[coef.index]
-    contrib = (x - model._norm_mean[coef.index]) * coef  # noqa: SLF001 - lifelines' centring
+    base = model._norm_mean[coef.index] if baseline is None else baseline.reindex(coef.index)  # noqa: SLF001
+    if base.isna().any():
+        raise DataValidationError(
+            f"baseline has no value for {list(base.index[base.isna()])}; give one per feature"
+        )
+    contrib = (x - base) * coef
+    groups = pd.Series({c: c.split("[", 1)[0] if c.endswith("]") else c for c in coef.index})
+    by_group = contrib.T.groupby(groups).sum().T  # one contribution per feature
     flagged = risk[risk >= t].sort_values(ascending=False)
     out = pd.DataFrame({"risk": flagged})
-    ranked = contrib.loc[flagged.index].apply(
-        lambda row: list(row[row > 0].sort_values(ascending=False).index[:top_causes]), axis=1
-    )
+    causes = {i: [] for i in range(top_causes)}
+    for cid in flagged.index:
+        row = by_group.loc[cid]
+        row = row[row > 0].sort_values(ascending=False)
+        named = []
+        for group in row.index[:top_causes]:
+            dummies = [c for c in coef.index if groups[c] == group and c != group]
+            if dummies:  # categorical: the customer's own level
+                on = [c for c in dummies if x.loc[cid, c] == 1]
+                level = (
+                    on[0][len(group) + 1 : -1] if on else REFERENCE_LEVELS.get(group, "reference")
+                )
+                named.append(_cause_words(group, level, True))
+            else:
+                named.append(_cause_words(group, None, x.loc[cid, group] > base[group]))
+        for i in range(top_causes):
+            causes[i].append(named[i] if i < len(named) else ("", ""))
     for i in range(top_causes):
-        out[f"cause_{i + 1}"] = ranked.map(lambda r, i=i: r[i] if len(r) > i else "")
+        out[f"cause_{i + 1}"] = [c[0] for c in causes[i]]
+        out[f"lever_{i + 1}"] = [c[1] for c in causes[i]]
     return out.join(x.loc[flagged.index])
+
+
+def retained_value(
+    model,
+    df: pd.DataFrame,
+    margin: float | pd.Series,
+    horizon_months: float,
+    months: int = 36,
+    annual_discount_rate: float = 0.10,
+    duration_col: str = "duration",
+) -> pd.Series:
+    """What a customer is worth if they do *not* leave within the horizon.
+
+    Value at risk multiplies the chance of leaving within the horizon by what is lost when the
+    customer leaves. A survival-based CLV already discounts for leaving in the horizon, so
+    ``risk * CLV`` would count that churn twice. The value lost is instead the CLV
+    *conditional on staying through the horizon*: the full margin of the horizon months (the
+    customer stays for sure), plus the survival-weighted margin after it, with survival
+    counted from the end of the horizon:
+
+    ``sum_{m <= h} margin (1+d)^(-m/12)
+    + sum_{h < m <= months} margin S(t+m)/S(t+h) (1+d)^(-m/12)``
+
+    Parameters
+    ----------
+    model : lifelines regression model
+        Fitted on durations in months (as for :func:`helpers.churn.survival_clv`).
+    df : pandas.DataFrame
+        The active customers: tenure (months) in ``duration_col`` and the model's covariates.
+    margin : float or pandas.Series
+        Margin per month.
+    horizon_months : float
+        The horizon of the churn risk, in months (90 days is about 2.96 months); at most
+        ``months``.
+    months : int
+        Months of margin counted in all, as in :func:`helpers.churn.survival_clv`.
+    annual_discount_rate : float
+        Discount rate per year.
+    duration_col : str
+        Current tenure in months.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed like ``df``; at least the CLV of :func:`helpers.churn.survival_clv`.
+    """
+    months = int(check_number("months", months, 1))
+    h = check_number("horizon_months", horizon_months, 0, months)
+    d = check_number("annual_discount_rate", annual_discount_rate, 0, 1)
+    whole = int(np.floor(h))
+    if isinstance(margin, pd.Series):
+        margin = margin.reindex(df.index)
+    sure = sum((1 + d) ** (-m / 12) for m in range(1, whole + 1))
+    if whole >= months:
+        return pd.Series(margin * sure, index=df.index, dtype=float)
+    # Survival-weighted margin of months whole+1 .. months, counted from tenure t + whole:
+    later = df.assign(**{duration_col: df[duration_col] + whole})
+    after = survival_clv(
+        model,
+        later,
+        margin,
+        months=months - whole,
+        annual_discount_rate=annual_discount_rate,
+        duration_col=duration_col,
+    )
+    return (margin * sure + after * (1 + d) ** (-whole / 12)).astype(float)
 
 
 def targeting(
@@ -215,11 +366,13 @@ def targeting(
 ) -> pd.DataFrame:
     """Value at risk and the expected profit of a retention offer, per customer.
 
-    ``value_at_risk = risk * clv``; an offer that costs ``offer_cost`` and keeps a customer who
-    would have left with probability ``success_rate`` has expected profit
-    ``success_rate * risk * clv - offer_cost``. Customers with a positive expected profit are
-    the ones to target (``target``); ``cumulative_profit`` along the ranking gives the profit
-    curve against the budget ``cumulative_cost``.
+    ``value_at_risk = risk * clv``, where ``clv`` must be the value the customer brings if
+    they stay through the horizon of ``risk`` (:func:`retained_value`), not a CLV that already
+    discounts for leaving in that horizon (that would count the churn twice). An offer that
+    costs ``offer_cost`` and keeps a customer who would have left with probability
+    ``success_rate`` has expected profit ``success_rate * risk * clv - offer_cost``. Customers
+    with a positive expected profit are the ones to target (``target``); ``cumulative_profit``
+    along the ranking gives the profit curve against the budget ``cumulative_cost``.
     """
     c = check_number("offer_cost", offer_cost, 0)
     s = check_number("success_rate", success_rate, 0, 1)

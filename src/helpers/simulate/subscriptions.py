@@ -2,7 +2,10 @@
 
 The lifetimes follow a proportional-hazards model with a Weibull baseline whose hazard ratios
 are stated (the truth the chapters recover); usage and complaint logs give the behaviour an
-early-warning model can watch, and churned customers carry an exit reason.
+early-warning model can watch, and churned customers carry an exit reason. Two departures from
+that smooth model can be switched on: a gamma frailty (customers differ in a hidden way, so the
+population hazard falls as the frail leave first) and churn spikes when a contract term ends.
+Both are off by default.
 """
 
 from __future__ import annotations
@@ -50,6 +53,11 @@ TRUE_HAZARD_RATIOS: dict[str, float] = {
     "usage_trend": 0.40,
 }
 
+#: Contract term in months of the plans that renew (monthly plans renew every month: no spike).
+CONTRACT_MONTHS = {"annual": 12, "two-year": 24}
+#: Length of the window before a term ends in which the renewal hazard applies.
+RENEWAL_WINDOW_DAYS = 30.0
+
 #: Exit reasons by family (the curriculum's three: our company, related parties, outside).
 EXIT_REASONS = {
     "service": "our company",
@@ -62,13 +70,20 @@ EXIT_REASONS = {
 
 @dataclass(frozen=True)
 class SubscriptionTruth:
-    """What the simulator planted: the model and each customer's uncensored end date."""
+    """What the simulator planted: the model and each customer's uncensored end date.
+
+    ``frailty_variance`` and ``renewal_hazard`` are 0 unless switched on; ``frailty`` holds each
+    customer's hidden multiplier (all 1 without frailty).
+    """
 
     hazard_ratios: dict[str, float]
     weibull_shape: float
     weibull_scale_days: float
     observation_end: pd.Timestamp
     true_end: pd.Series = field(repr=False)
+    frailty_variance: float = 0.0
+    renewal_hazard: float = 0.0
+    frailty: pd.Series | None = field(default=None, repr=False)
 
     @property
     def coefficients(self) -> dict[str, float]:
@@ -96,6 +111,8 @@ def subscriptions(
     observation_end: str = "2024-12-31",
     weibull_shape: float = 1.3,
     weibull_scale_days: float = 900.0,
+    frailty_variance: float = 0.0,
+    renewal_hazard: float = 0.0,
 ) -> tuple[dict[str, pd.DataFrame], SubscriptionTruth]:
     """Simulate subscribers, their monthly usage and complaints, as seen at ``observation_end``.
 
@@ -110,6 +127,14 @@ def subscriptions(
     * lifetime in days: proportional hazards, ``h(t | x) = h0(t) exp(x'b)`` with Weibull
       baseline ``h0(t) = (k / s) (t / s)^(k - 1)``, ``k = weibull_shape``,
       ``s = weibull_scale_days``, and hazard ratios :data:`TRUE_HAZARD_RATIOS`;
+    * optional frailty: with ``frailty_variance`` v > 0 each customer's hazard is also
+      multiplied by a hidden ``z ~ Gamma(shape 1/v, scale v)`` (mean 1, variance v). The
+      frail leave first, so the hazard of the surviving population falls below the
+      individual one and may decline with tenure although each customer's rises;
+    * optional renewal spikes: with ``renewal_hazard`` c > 0, customers on an annual or
+      two-year plan get an extra cumulative hazard c (times their frailty) spread over the
+      30 days before each term ends (months 12, 24, ... or 24, 48, ...): about
+      ``1 - exp(-c)`` of those who reach a renewal leave at it;
     * a customer whose lifetime ends after ``observation_end`` is still active then: their
       ``end_date`` is missing (censored), as a CRM system would show it;
     * churned customers get an ``exit_reason`` (service, product, price, partner or agent,
@@ -131,6 +156,11 @@ def subscriptions(
         First sign-up date and the date the data are observed.
     weibull_shape, weibull_scale_days : float
         Baseline hazard (shape above 1: the hazard rises with tenure).
+    frailty_variance : float
+        Variance of the gamma frailty, >= 0; 0 (the default) means no frailty.
+    renewal_hazard : float
+        Extra cumulative hazard at each contract renewal, >= 0; 0 (the default) means none.
+        With both at 0 the draws, and so the data, are those of earlier versions.
 
     Returns
     -------
@@ -144,6 +174,8 @@ def subscriptions(
     n = check_int("n", n, 10, 10_000_000)
     k = check_number("weibull_shape", weibull_shape, 0, low_open=True)
     scale = check_number("weibull_scale_days", weibull_scale_days, 0, low_open=True)
+    v = check_number("frailty_variance", frailty_variance, 0)
+    c_renew = check_number("renewal_hazard", renewal_hazard, 0)
     t0, t_end = check_date("start", start), check_date("observation_end", observation_end)
     if (t_end - t0).days < 120:
         raise ParameterError(
@@ -165,7 +197,17 @@ def subscriptions(
     x = design_matrix(cust)
     beta = np.log(pd.Series(TRUE_HAZARD_RATIOS))[x.columns]
     risk = np.exp(x.to_numpy() @ beta.to_numpy())
-    life_days = scale * (-np.log(rng.random(n)) / risk) ** (1 / k)
+    exp_draw = -np.log(rng.random(n))  # unit exponential: the cumulative hazard at leaving
+    # Extra draws only when switched on, so that the default data stay as they were.
+    z = rng.gamma(1 / v, v, n) if v > 0 else np.ones(n)
+    if c_renew > 0:
+        term = cust["plan"].map(CONTRACT_MONTHS).fillna(0).to_numpy() * 30.4375
+        life_days = _invert_hazard(exp_draw, risk * z, k, scale, term, c_renew * z)
+    else:
+        life_days = scale * (exp_draw / (risk * z)) ** (1 / k)
+    # A very robust customer may draw centuries; cap at 100 years (censored anyway) so the
+    # dates stay within what pandas can hold.
+    life_days = np.minimum(life_days, 36_525.0)
     true_end = cust["start_date"] + pd.to_timedelta(np.ceil(life_days), unit="D")
     ended = true_end <= t_end
     cust["end_date"] = true_end.where(ended)
@@ -198,9 +240,41 @@ def subscriptions(
     usage = _usage_log(cust, true_end, t_end, rng)
     complaints = _complaint_log(cust, true_end, t_end, rng)
     truth = SubscriptionTruth(
-        dict(TRUE_HAZARD_RATIOS), k, scale, t_end, true_end.rename("true_end")
+        dict(TRUE_HAZARD_RATIOS),
+        k,
+        scale,
+        t_end,
+        true_end.rename("true_end"),
+        frailty_variance=v,
+        renewal_hazard=c_renew,
+        frailty=pd.Series(z, index=cust.index, name="frailty"),
     )
     return {"customers": cust, "usage": usage, "complaints": complaints}, truth
+
+
+def _renewal_windows(t, term):
+    """Renewal windows passed by day ``t``: whole windows plus the fraction of the current one."""
+    safe = np.where(term > 0, term, 1.0)
+    full = np.floor(t / safe)
+    into = t - full * safe  # days into the current term
+    part = np.clip((into - (safe - RENEWAL_WINDOW_DAYS)) / RENEWAL_WINDOW_DAYS, 0, 1)
+    return np.where(term > 0, full + part, 0.0)
+
+
+def _invert_hazard(target, scale_factor, k, s, term, spike):
+    """Day at which ``scale_factor (t/s)^k + spike * windows(t)`` reaches ``target``.
+
+    The cumulative hazard rises strictly, so bisection finds the day; written by hand because
+    the renewal windows make it piecewise and no closed form exists.
+    """
+    lo = np.zeros_like(target)
+    hi = s * (target / scale_factor) ** (1 / k)  # the day without spikes: an upper bound
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        above = scale_factor * (mid / s) ** k + spike * _renewal_windows(mid, term) >= target
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid)
+    return hi
 
 
 def _usage_log(cust, true_end, t_end, rng) -> pd.DataFrame:
