@@ -22,7 +22,7 @@ from helpers.cases.craft_store import (
     threshold_sweep,
 )
 from helpers.customer_base.concentration import top_share
-from helpers.exceptions import DataValidationError
+from helpers.exceptions import DataValidationError, ParameterError
 from helpers.simulate.store import craft_store
 
 # The notebook's defaults.
@@ -96,14 +96,39 @@ def test_scorecard_against_plain_pandas(store, scorecard):
     assert scorecard.loc["points card", "profit"] == pytest.approx(
         profit[arm].mean() - control_profit + referral
     )
-    # Birthday greetings: registered customers only, greeting cost per greeted customer.
+    # Birthday greetings, default base: the whole arm, a greeting cost per registered customer.
     registered = customers["birthday_month"].notna()
+    arm = per.index[per["arm"] == "birthday greetings"]
     greeted = per.index[registered & (per["arm"] == "birthday greetings")]
-    reg_control = per.index[registered & (per["arm"] == "control")]
-    assert scorecard.loc["birthday greetings", "customers"] == len(greeted)
+    assert (scorecard["base"] == "customer of the arm").all()
+    assert scorecard.loc["birthday greetings", "customers"] == len(arm)
+    assert scorecard.loc["birthday greetings", "qualified"] == pytest.approx(
+        len(greeted) / len(arm)
+    )
     assert scorecard.loc["birthday greetings", "profit"] == pytest.approx(
+        profit[arm].mean() - GREETING * len(greeted) / len(arm) - control_profit
+    )
+    # Registered base: registered customers only, greeting cost per greeted customer.
+    reg = policy_scorecard(
+        customers,
+        tx,
+        MARGIN,
+        card_cost=CARD,
+        greeting_cost=GREETING,
+        referral_bonus=BONUS,
+        greetings_base="registered",
+    )
+    reg_control = per.index[registered & (per["arm"] == "control")]
+    assert reg.loc["birthday greetings", "base"] == "greeted customer"
+    assert reg.loc["birthday greetings", "customers"] == len(greeted)
+    assert reg.loc["birthday greetings", "profit"] == pytest.approx(
         profit[greeted].mean() - GREETING - profit[reg_control].mean()
     )
+    assert reg.loc["discount card", "profit"] == pytest.approx(
+        scorecard.loc["discount card", "profit"]
+    )
+    with pytest.raises(ParameterError, match="greetings_base"):
+        policy_scorecard(customers, tx, MARGIN, greetings_base="greeted")
 
 
 def test_eighty_twenty_against_a_sort(store):

@@ -858,6 +858,7 @@ def policy_scorecard(
     greeting_cost: float = 0.0,
     referral_bonus: float = 0.0,
     confidence_level: float = 0.95,
+    greetings_base: str = "arm",
 ) -> pd.DataFrame:
     """The three pilot policies side by side: effect, cost and profit per customer offered.
 
@@ -865,16 +866,25 @@ def policy_scorecard(
       ``card_cost`` per card issued (a purchase of at least ``discount_threshold``);
     * **points card**: arm ``points card`` against ``control``, plus the net value of the
       customers its members referred (:func:`referral_value`), spread over the arm;
-    * **birthday greetings**: customers with a registered birthday in arm
-      ``birthday greetings`` against the registered customers of ``control``; the extra cost
-      is ``greeting_cost`` per greeted customer.
+    * **birthday greetings**: with ``greetings_base="arm"`` (the default) every customer of
+      arm ``birthday greetings`` against every customer of ``control``, so that all three rows
+      are per customer of the arm; the extra cost is ``greeting_cost`` per greeted (registered)
+      customer. With ``greetings_base="registered"`` only the customers with a registered
+      birthday are compared, in both arms: the effect per greeted customer.
+
+    Parameters
+    ----------
+    greetings_base : {"arm", "registered"}
+        The base of the greetings row, as above. The other rows are always per customer of
+        the arm.
 
     Returns
     -------
     pandas.DataFrame
         One row per policy: ``customers`` (offered it), ``qualified`` (share who earned the
-        card or, for greetings, were greeted), ``extra_visits``, ``extra_spend`` (list value,
-        per customer offered), ``policy_cost`` (discounts, points, cards, greetings and
+        card or, for greetings, were greeted), ``base`` (what a row is per),
+        ``extra_visits``, ``extra_spend`` (list value, per customer offered), ``policy_cost``
+        (discounts, points, cards, greetings and
         referral bonuses per customer), ``profit`` per customer with ``ci_low`` and ``ci_high``
         (referral value is added without sampling error), ``break_even_uplift`` (relative
         spend increase the cost needs, against the control arm's spend) and ``observed_uplift``.
@@ -886,6 +896,16 @@ def policy_scorecard(
         customer, or no policy arm has two customers.
     """
     m = check_number("margin_rate", margin_rate, 0, 1, low_open=True)
+    if greetings_base not in ("arm", "registered"):
+        raise ParameterError(
+            f"greetings_base={greetings_base!r} is not known; use 'arm' (per customer of the "
+            "arm, like the other rows) or 'registered' (per greeted customer)"
+        )
+    if greetings_base not in ("arm", "registered"):
+        raise ParameterError(
+            f"greetings_base={greetings_base!r} is not known; use 'arm' (per customer of the "
+            "arm, like the other rows) or 'registered' (per greeted customer)"
+        )
     customers, transactions = _checked(customers, transactions)
     if "birthday_month" not in customers.columns:
         raise DataValidationError("column 'birthday_month' not found in the customer table")
@@ -913,10 +933,13 @@ def policy_scorecard(
             qualified = len(members) / len(offered)
         else:
             registered = customers["birthday_month"].notna()
-            base = out[registered]
-            offered = base[base["arm"] == policy]
-            extra = pd.Series(greeting_cost, index=offered.index)
-            qualified = len(offered) / int((arms == policy).sum())
+            greeted = offered.index[registered.reindex(offered.index).to_numpy()]
+            qualified = len(greeted) / len(offered)
+            if greetings_base == "registered":
+                base = out[registered]
+                offered = base[base["arm"] == policy]
+            extra = pd.Series(0.0, index=offered.index)
+            extra.loc[greeted] = greeting_cost
         eff = pilot_effects(
             base, policy, "control", extra_cost=extra, confidence_level=confidence_level
         )
@@ -935,6 +958,11 @@ def policy_scorecard(
         )
         control_spend = eff.loc["spend", "control"]
         rows[policy] = {
+            "base": (
+                "greeted customer"
+                if policy == "birthday greetings" and greetings_base == "registered"
+                else "customer of the arm"
+            ),
             "customers": len(offered),
             "qualified": qualified,
             "extra_visits": eff.loc["visits", "effect"],
@@ -950,4 +978,7 @@ def policy_scorecard(
         raise DataValidationError(
             "no policy arm (discount card, points card, birthday greetings) has two customers"
         )
-    return pd.DataFrame(rows).T.astype(float).rename_axis("policy")
+    table = pd.DataFrame(rows).T.rename_axis("policy")
+    numbers = table.columns.drop("base")
+    table[numbers] = table[numbers].astype(float)
+    return table

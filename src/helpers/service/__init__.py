@@ -1,5 +1,5 @@
-"""Service: satisfaction (CSAT, NPS, importance-performance, zone of tolerance, service tiers, satisfaction triggers) and complaint
-handling (KPIs, timeliness, complaints and churn).
+"""Service: satisfaction (CSAT, NPS, importance-performance, zone of tolerance, service tiers,
+satisfaction triggers) and complaint handling (KPIs, timeliness, complaints and churn).
 
 Chapter: 09.
 """
