@@ -206,6 +206,7 @@ _WHERE: dict[str, str] = {
     "match_quality_by_threshold": "helpers.operations",
     "merge_customers": "helpers.operations",
     "new_customer_growth": "helpers.operations",
+    "new_customer_share": "helpers.operations",
     "parse_dates": "helpers.operations",
     "plot_funnel": "helpers.operations",
     "quality_report": "helpers.operations",

@@ -340,3 +340,38 @@ def test_old_names_still_work(simulated):
     pd.testing.assert_frame_equal(old, new)
     with pytest.warns(FutureWarning, match="observation_end"):
         assert truth.snapshot == truth.observation_end
+
+
+# --- new customers' share of volume (curriculum §7) ------------------------------------------
+
+
+def test_new_customer_share_by_hand_and_on_planted_volumes():
+    from helpers.operations.funnel import new_customer_share
+    from helpers.simulate.funnel import account_volumes
+
+    v = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "b", "a", "c"],
+            "month": pd.PeriodIndex(
+                ["2024-01", "2024-01", "2024-02", "2024-02", "2024-02"], freq="M"
+            ),
+            "acquired": pd.PeriodIndex(
+                ["2020-01", "2023-12", "2023-12", "2020-01", "2024-01"], freq="M"
+            ),
+            "volume": [30, 10, 20, 20, 10],
+        }
+    )
+    got = new_customer_share(v, new_within=1)
+    assert got["new_share"].tolist() == [0.25, 0.2]  # b new in January only; c new in February
+    assert got["new_customers"].tolist() == [1, 1]
+    assert new_customer_share(v, new_within=2)["new_share"].tolist() == [0.25, 0.6]
+    with pytest.raises(DataValidationError, match=r"order before the customer was won"):
+        new_customer_share(v.assign(acquired=v["month"] + 1))
+    with pytest.raises(DataValidationError, match=r"must hold pandas Periods"):
+        new_customer_share(v.assign(month=v["month"].dt.to_timestamp()))
+    # planted: no existing customers, so every customer is new for new_within months
+    contracts = pd.Series(pd.to_datetime(["2024-01-15"] * 50), index=[f"o{i}" for i in range(50)])
+    tables, truth = account_volumes(contracts, "2024-12-31", n_existing=0, random_state=5)
+    share = new_customer_share(tables["volumes"], new_within=12)
+    assert (share["new_share"] == 1.0).all() and (share["new_customers"] == 50).all()
+    assert abs(tables["volumes"]["volume"].mean() - truth.volume.mean()) < 1.0

@@ -38,6 +38,7 @@ from helpers.validation import (
 __all__ = [
     "FUNNEL_STAGES",
     "growth_trend",
+    "new_customer_share",
     "new_customer_growth",
     "plot_funnel",
     "stage_conversion",
@@ -676,3 +677,100 @@ def plot_funnel(
     ax.set_title("Funnel: share of opportunities reaching each stage")
     ax.legend(loc="lower right", fontsize=9)
     return ax
+
+
+def new_customer_share(
+    volumes: pd.DataFrame,
+    new_within: int = 12,
+    customer_col: str = "customer_id",
+    period_col: str = "month",
+    acquired_col: str = "acquired",
+    volume_col: str = "volume",
+) -> pd.DataFrame:
+    """New customers' share of volume per period: the curriculum's second market-development KPI.
+
+    A customer counts as new in a period when it was won at most ``new_within`` periods
+    before it. The KPI is their volume divided by the whole volume of the period.
+
+    Parameters
+    ----------
+    volumes : pandas.DataFrame
+        One row per customer and period, with the period (a pandas Period, e.g. monthly), the
+        period the customer was won and the volume.
+    new_within : int
+        How many periods a customer stays "new" (12 months: customers won in the last year).
+    customer_col, period_col, acquired_col, volume_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by period: ``volume``, ``new_volume``, ``new_share``, ``new_customers``
+        (customers who count as new and ordered).
+
+    Raises
+    ------
+    DataValidationError
+        Missing columns, periods that are not pandas Periods of one frequency, negative or
+        missing volumes, or a customer ordering before it was won.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"customer_id": ["a", "b", "b", "a"],
+    ...                   "month": pd.PeriodIndex(["2024-01", "2024-01", "2024-02", "2024-02"],
+    ...                                           freq="M"),
+    ...                   "acquired": pd.PeriodIndex(["2020-01", "2023-12", "2023-12", "2020-01"],
+    ...                                              freq="M"),
+    ...                   "volume": [30, 10, 20, 20]})
+    >>> new_customer_share(v, new_within=1)["new_share"].tolist()  # b is new only in January
+    [0.25, 0.0]
+    """
+    from helpers.validation import check_int
+
+    new_within = check_int("new_within", new_within, 0)
+    check_columns(volumes, [customer_col, period_col, acquired_col, volume_col], "volumes")
+    for col in (period_col, acquired_col):
+        if not isinstance(volumes[col].dtype, pd.PeriodDtype):
+            raise DataValidationError(
+                f"column {col!r} of volumes must hold pandas Periods (dtype {volumes[col].dtype}); "
+                f"convert it with pd.PeriodIndex(df[{col!r}], freq='M') or "
+                f"df[{col!r}].dt.to_period('M')"
+            )
+    if volumes[period_col].dtype != volumes[acquired_col].dtype:
+        raise DataValidationError(
+            f"columns {period_col!r} and {acquired_col!r} have different frequencies "
+            f"({volumes[period_col].dtype}, {volumes[acquired_col].dtype}); use one"
+        )
+    v = numeric_values(volumes[volume_col], volume_col)
+    negative = (v < 0).to_numpy()
+    if negative.any():
+        raise DataValidationError(
+            f"column {volume_col!r} of volumes has {int(negative.sum())} negative value(s) "
+            f"({rows(volumes.index, negative, volumes[volume_col])}); net returns first"
+        )
+    age = (volumes[period_col] - volumes[acquired_col]).map(lambda d: d.n).to_numpy()
+    early = age < 0
+    if early.any():
+        raise DataValidationError(
+            f"{int(early.sum())} row(s) of volumes order before the customer was won "
+            f"({rows(volumes.index, early)}); check {acquired_col!r}"
+        )
+    is_new = age <= new_within
+    d = pd.DataFrame(
+        {
+            "period": volumes[period_col].to_numpy(),
+            "volume": v.to_numpy(dtype=float),
+            "new_volume": np.where(is_new, v.to_numpy(dtype=float), 0.0),
+            "new_customer": np.where(is_new, volumes[customer_col].to_numpy(), None),
+        }
+    )
+    g = d.groupby("period", sort=True)
+    out = pd.DataFrame(
+        {
+            "volume": g["volume"].sum(),
+            "new_volume": g["new_volume"].sum(),
+            "new_customers": g["new_customer"].nunique(),
+        }
+    )
+    out.insert(2, "new_share", out["new_volume"] / out["volume"].where(out["volume"] > 0))
+    out.index.name = period_col
+    return out

@@ -26,7 +26,14 @@ from helpers.validation import (
     renamed_parameters,
 )
 
-__all__ = ["FunnelTruth", "TRUE_CONVERSION", "TRUE_MEDIAN_DAYS", "sales_funnel"]
+__all__ = [
+    "FunnelTruth",
+    "TRUE_CONVERSION",
+    "TRUE_MEDIAN_DAYS",
+    "VolumeTruth",
+    "account_volumes",
+    "sales_funnel",
+]
 
 #: Planted probability of advancing from each stage to the next.
 TRUE_CONVERSION: dict[str, float] = {
@@ -229,3 +236,104 @@ def _per_stage(name: str, given: dict | None, default: dict) -> dict[str, float]
             f"missing {missing}, unknown {extra}"
         )
     return {s: float(given[s]) for s in default}
+
+
+@dataclass(frozen=True)
+class VolumeTruth:
+    """What :func:`account_volumes` planted."""
+
+    n_existing: int
+    monthly_churn: float
+    mean_volume: float
+    volume: pd.Series = field(repr=False)  # each customer's mean monthly volume
+
+
+def account_volumes(
+    contracts: pd.Series,
+    observation_end,
+    n_existing: int = 1_500,
+    monthly_churn: float = 0.01,
+    mean_volume: float = 10.0,
+    random_state=None,
+) -> tuple[dict[str, pd.DataFrame], VolumeTruth]:
+    """Monthly order volumes of the existing customers and of those the funnel wins.
+
+    The volume that new customers bring is what the curriculum's second market-development KPI
+    measures (new customers' share of volume). Customers won by the funnel order from the
+    month after they sign; ``n_existing`` older customers (won one to ten years before the
+    first contract) order from the start and leave at ``monthly_churn`` a month. Each
+    customer's mean monthly volume is drawn from a lognormal distribution with mean
+    ``mean_volume`` (spread 0.8 on the log scale), and each month's order is Poisson around it.
+
+    Parameters
+    ----------
+    contracts : pandas.Series
+        Contract date of each opportunity (missing if not won), e.g. ``opportunities["contract"]``
+        of :func:`sales_funnel`; its index names the new customers.
+    observation_end : date-like
+        Volumes run to the last complete month before it.
+    n_existing : int
+        Customers the firm already had when the contracts window opened.
+    monthly_churn : float
+        Monthly probability that an existing customer leaves.
+    mean_volume : float
+        Mean monthly volume per customer (units).
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    tables : dict
+        ``{"volumes": DataFrame}`` with one row per customer and month: ``customer_id``,
+        ``month`` (a monthly Period), ``acquired`` (the month the customer was won; before the
+        window for existing customers) and ``volume``.
+    truth : VolumeTruth
+
+    Examples
+    --------
+    >>> c = pd.Series(pd.to_datetime(["2024-01-10", None, "2024-02-20"]), index=["o1", "o2", "o3"])
+    >>> tables, truth = account_volumes(c, "2024-04-01", n_existing=2, random_state=1)
+    >>> sorted(tables["volumes"]["customer_id"].unique())
+    ['E0001', 'E0002', 'o1', 'o3']
+    """
+    end = check_date("observation_end", observation_end)
+    n_existing = check_int("n_existing", n_existing, 0, 10_000_000)
+    monthly_churn = check_probability("monthly_churn", monthly_churn)
+    mean_volume = check_number("mean_volume", mean_volume, 0, low_open=True)
+    if not isinstance(contracts, pd.Series):
+        raise ParameterError("contracts must be a pandas Series of contract dates")
+    rng = np.random.default_rng(random_state)
+    won = pd.to_datetime(contracts).dropna()
+    last = (end + pd.Timedelta(days=1)).to_period("M") - 1  # the last complete month
+    first = won.min().to_period("M") if len(won) else last
+    sd = 0.8
+    ids = [f"E{i:04d}" for i in range(1, n_existing + 1)] + list(won.index)
+    mean = rng.lognormal(np.log(mean_volume) - sd**2 / 2, sd, len(ids))
+    # existing customers were won 1 to 10 years before the window opened
+    acquired = [first - int(k) for k in rng.integers(13, 121, n_existing)] + [
+        d.to_period("M") for d in won
+    ]
+    # existing customers leave after a geometric number of months
+    stay = np.concatenate(
+        [
+            rng.geometric(monthly_churn, n_existing)
+            if monthly_churn > 0
+            else np.full(n_existing, 10**9),
+            np.full(len(won), 10**9),
+        ]
+    )
+    rows_out = []
+    for k, cid in enumerate(ids):
+        start = acquired[k] + 1
+        for j, m in enumerate(pd.period_range(max(start, first), last, freq="M")):
+            if j >= stay[k]:
+                break
+            rows_out.append((cid, m, acquired[k], mean[k]))
+    df = pd.DataFrame(rows_out, columns=["customer_id", "month", "acquired", "mean"])
+    df["volume"] = rng.poisson(df["mean"].to_numpy())
+    truth = VolumeTruth(
+        n_existing=n_existing,
+        monthly_churn=monthly_churn,
+        mean_volume=mean_volume,
+        volume=pd.Series(mean, index=pd.Index(ids, name="customer_id")),
+    )
+    return {"volumes": df.drop(columns="mean")}, truth
