@@ -202,6 +202,7 @@ _WHERE: dict[str, str] = {
     "compare": "helpers.operations",
     "completeness": "helpers.operations",
     "growth_trend": "helpers.operations",
+    "hit_rate": "helpers.strategy",
     "match_quality": "helpers.operations",
     "match_quality_by_threshold": "helpers.operations",
     "merge_customers": "helpers.operations",
@@ -223,6 +224,7 @@ _WHERE: dict[str, str] = {
     "CampaignROI": "helpers.strategy",
     "EffectEstimate": "helpers.strategy",
     "IMPLEMENTATION_OBSTACLES": "helpers.strategy",
+    "ItemRecommender": "helpers.strategy",
     "KPI_LABELS": "helpers.strategy",
     "Obstacle": "helpers.strategy",
     "best_channels": "helpers.strategy",
@@ -235,8 +237,10 @@ _WHERE: dict[str, str] = {
     "obstacle_checks": "helpers.strategy",
     "plot_campaign_effect": "helpers.strategy",
     "plot_kpi_dashboard": "helpers.strategy",
+    "popular_items": "helpers.strategy",
     "power_proportions": "helpers.strategy",
     "sample_size_proportions": "helpers.strategy",
+    "split_last_order": "helpers.strategy",
 }
 
 __all__ = sorted({*_WHERE, *_SUBPACKAGES})

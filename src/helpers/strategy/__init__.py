@@ -1,5 +1,6 @@
 """Strategy evaluation: randomised campaigns (effects, ROI, power, sample size), the contact
-channel by audience, and the KPI dashboard with implementation checks.
+channel by audience, item-to-item recommendations for cross-selling, and the KPI dashboard
+with implementation checks.
 
 Chapter: 11.
 """
@@ -24,11 +25,18 @@ from helpers.strategy.experiment import (
     power_proportions,
     sample_size_proportions,
 )
+from helpers.strategy.recommend import (
+    ItemRecommender,
+    hit_rate,
+    popular_items,
+    split_last_order,
+)
 
 __all__ = [
     "CampaignROI",
     "EffectEstimate",
     "IMPLEMENTATION_OBSTACLES",
+    "ItemRecommender",
     "KPI_LABELS",
     "Obstacle",
     "best_channels",
@@ -36,11 +44,14 @@ __all__ = [
     "channel_response",
     "compare_means",
     "compare_proportions",
+    "hit_rate",
     "kpi_status",
     "minimum_detectable_lift",
     "obstacle_checks",
     "plot_campaign_effect",
     "plot_kpi_dashboard",
+    "popular_items",
     "power_proportions",
     "sample_size_proportions",
+    "split_last_order",
 ]
