@@ -88,7 +88,7 @@ def shop_orders(
             else:
                 c = rng.choice(n_cat, p=taste[i])
                 item = int(c * per + rng.choice(per, p=popularity[c]))
-            rows_out.append((f"U{i + 1:05d}", k, products[item], category[item]))
+            rows_out.append((f"U{i + 1:05d}", k, str(products[item]), str(category[item])))
             last = item
     orders = pd.DataFrame(rows_out, columns=["customer_id", "order_no", "product", "category"])
     truth = ShopTruth(

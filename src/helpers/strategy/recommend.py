@@ -102,7 +102,7 @@ class ItemRecommender:
         m.data[:] = 1.0  # bought or not; repeat purchases count once
         sim = cosine_similarity(m.T, dense_output=True)
         np.fill_diagonal(sim, 0.0)
-        self.items_ = pd.Index(items, name=item_col)
+        self.items_ = pd.Index([str(x) for x in items], name=item_col)  # not numpy str_
         self.similarity_ = pd.DataFrame(sim, index=self.items_, columns=self.items_)
         self.customer_col_, self.item_col_ = customer_col, item_col
         return self
@@ -135,7 +135,7 @@ class ItemRecommender:
         names[~(top > 0)] = None
         return pd.DataFrame(
             names,
-            index=pd.Index(customers, name=self.customer_col_),
+            index=pd.Index([str(x) for x in customers], name=self.customer_col_),
             columns=[f"rec_{j}" for j in range(1, self.k + 1)],
         )
 
