@@ -15,10 +15,11 @@ helpers.clv            lifetime-value models (BG/NBD, Pareto/NBD,      03-05, 08
 helpers.churn          survival analysis and churn early warning       06, 07, 09
 helpers.service        satisfaction (CSAT, NPS, IPA) and complaints    09
 helpers.operations     the sales funnel and the unified customer view  10
-helpers.strategy       randomised campaigns and the KPI dashboard      11
-helpers.cases          the four case studies: retail, craft_store,     12-15
-                       port_terminal, bank
-helpers.simulate       seeded simulators with planted truth            02, 06, 07, 09-11, 13-16
+helpers.strategy       randomised campaigns, channels, recommendations 11, 15
+                       and the KPI dashboard
+helpers.cases          the case studies: retail, craft_store,          12-15, 17
+                       port_terminal, bank, manufacturer
+helpers.simulate       seeded simulators with planted truth            02, 06, 07, 09-11, 13-17
 helpers.params         checks of a chapter's parameters                all
 helpers.exercises      exercise self-checks                            all
 helpers.plots          house style and shared plots                    all
