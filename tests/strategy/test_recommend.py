@@ -55,3 +55,18 @@ def test_planted_complements_are_the_most_similar_and_beat_best_sellers():
     ours = hit_rate(rec.recommend(history), holdout)
     base = hit_rate(popular_items(history, 3), holdout)
     assert ours["ci_low"] > base["ci_high"]
+
+
+def test_cross_sell_test_recovers_its_planted_effect():
+    from helpers.simulate.baskets import cross_sell_test
+    from helpers.strategy import compare_proportions
+
+    tables, truth = shop_orders(20_000, random_state=9)
+    orders = tables["orders"]
+    recs = ItemRecommender(k=1).fit(orders).recommend(orders)
+    test, planted = cross_sell_test(truth, orders, recs, uplift=0.6, random_state=9)
+    effect = compare_proportions(test["test"], outcome_col="new_category")
+    assert effect.ci_low <= planted.effect <= effect.ci_high
+    assert planted.effect > 0
+    none, zero = cross_sell_test(truth, orders, recs, uplift=0.0, random_state=9)
+    assert zero.effect == 0.0

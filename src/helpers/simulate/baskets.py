@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.validation import check_int, check_number
 
-__all__ = ["ShopTruth", "shop_orders"]
+__all__ = ["CrossSellTruth", "ShopTruth", "cross_sell_test", "shop_orders"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class ShopTruth:
     complements: dict = field(repr=False)  # product -> its complement
     complement_boost: float = 0.0
     category: pd.Series = field(default=None, repr=False)  # category of each product
+    taste: pd.DataFrame = field(default=None, repr=False)  # customer x category shares
+    popularity: pd.DataFrame = field(default=None, repr=False)  # category x rank shares
 
 
 def shop_orders(
@@ -96,6 +98,99 @@ def shop_orders(
         n_categories=n_cat,
         complements={str(products[a]): str(products[b]) for a, b in comp.items()},
         complement_boost=boost,
-        category=pd.Series(category, index=products, name="category"),
+        category=pd.Series(category.tolist(), index=products.tolist(), name="category"),
+        taste=pd.DataFrame(
+            taste,
+            index=[f"U{i + 1:05d}" for i in range(n)],
+            columns=[f"C{c}" for c in range(1, n_cat + 1)],
+        ),
+        popularity=pd.DataFrame(popularity, index=[f"C{c}" for c in range(1, n_cat + 1)]),
     )
     return {"orders": orders}, truth
+
+
+@dataclass(frozen=True)
+class CrossSellTruth:
+    """What :func:`cross_sell_test` planted: the uplift and the true effect on new-category
+    purchases (the mean difference of each customer's two potential outcomes)."""
+
+    uplift: float
+    treat_share: float
+    effect: float
+
+
+def cross_sell_test(
+    truth: ShopTruth,
+    history: pd.DataFrame,
+    recommendations: pd.DataFrame,
+    treat_share: float = 0.5,
+    uplift: float = 0.15,
+    random_state=None,
+) -> tuple[dict[str, pd.DataFrame], CrossSellTruth]:
+    """A randomised test of recommendations: each customer's next purchase, with or without them.
+
+    Every customer's next purchase is drawn twice from the shop's planted behaviour: without
+    recommendations (their taste, or the complement of their last purchase), and with them
+    (with probability ``uplift`` the first recommended product, otherwise the same purchase as
+    without). A random ``treat_share`` of the customers get the recommendations; the data show
+    only the purchase of the arm they are in. ``effect`` in the truth is the true mean
+    difference in the share of purchases from a category the customer had not bought before.
+
+    Parameters
+    ----------
+    truth : ShopTruth
+        From :func:`shop_orders`.
+    history : pandas.DataFrame
+        The orders so far (``customer_id``, ``order_no``, ``product``, ``category``).
+    recommendations : pandas.DataFrame
+        Indexed by customer, first column the product recommended first (e.g. from
+        :class:`helpers.strategy.ItemRecommender`).
+    treat_share, uplift : float
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    tables : dict
+        ``{"test": DataFrame}`` indexed by customer: ``treated`` (0/1), ``product``,
+        ``category`` and ``new_category`` (0/1) of the next purchase.
+    truth : CrossSellTruth
+    """
+    treat_share = check_number("treat_share", treat_share, 0, 1, low_open=True, high_open=True)
+    uplift = check_number("uplift", uplift, 0, 1)
+    rng = np.random.default_rng(random_state)
+    customers = recommendations.index.intersection(history["customer_id"].unique())
+    last = history.sort_values("order_no").groupby("customer_id")["product"].last()
+    seen = history.groupby("customer_id")["category"].agg(set)
+    per = truth.popularity.shape[1]
+    cats = list(truth.taste.columns)
+    rows_out = []
+    for cid in customers:
+        prev = last[cid]
+        if prev in truth.complements and rng.random() < truth.complement_boost:
+            base = truth.complements[prev]
+        else:
+            c = rng.choice(len(cats), p=truth.taste.loc[cid].to_numpy())
+            r = rng.choice(per, p=truth.popularity.iloc[c].to_numpy())
+            base = f"P{c * per + r + 1:03d}"
+        rec = recommendations.loc[cid].iloc[0]
+        with_rec = rec if (rec is not None and rng.random() < uplift) else base
+        treated = rng.random() < treat_share
+        new_base = truth.category[base] not in seen[cid]
+        new_rec = truth.category[with_rec] not in seen[cid]
+        bought = with_rec if treated else base
+        rows_out.append(
+            (
+                cid,
+                int(treated),
+                bought,
+                truth.category[bought],
+                int(new_rec if treated else new_base),
+                int(new_rec) - int(new_base),
+            )
+        )
+    df = pd.DataFrame(
+        rows_out,
+        columns=["customer_id", "treated", "product", "category", "new_category", "_effect"],
+    ).set_index("customer_id")
+    out = CrossSellTruth(uplift=uplift, treat_share=treat_share, effect=float(df["_effect"].mean()))
+    return {"test": df.drop(columns="_effect")}, out
