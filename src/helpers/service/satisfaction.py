@@ -320,6 +320,31 @@ def _attribute_order(ratings: pd.DataFrame, attribute_col: str) -> list:
     return list(pd.unique(ratings[attribute_col]))
 
 
+def _ratings_and_overall(
+    ratings: pd.DataFrame, overall, respondent_col: str, attribute_col: str, score_cols: list
+) -> tuple[list, pd.Series]:
+    """Shared checks of a long ratings table and the overall scores it is regressed on:
+    columns present, ``overall`` a Series, one answer per respondent and attribute, numeric
+    scores. Returns the attributes in order and the overall scores as floats."""
+    check_columns(ratings, [respondent_col, attribute_col, *score_cols], "ratings")
+    if not isinstance(overall, pd.Series):
+        raise DataValidationError(
+            "overall must be a pandas Series of overall scores indexed by respondent id, e.g. "
+            f"respondents['csat']; got {type(overall).__name__}"
+        )
+    dup = ratings.duplicated([respondent_col, attribute_col], keep=False).to_numpy()
+    if dup.any():
+        raise DataValidationError(
+            f"some respondents rate the same attribute more than once "
+            f"({rows(ratings.index, dup)}); keep one answer per respondent and attribute"
+        )
+    order = _attribute_order(ratings, attribute_col)
+    for col in score_cols:
+        numeric_column(ratings, col, "ratings", allow_missing=True)
+    y = numeric_values(overall, "overall", allow_missing=True).rename("__overall__")
+    return order, y
+
+
 @renamed_parameters(id_col="respondent_col")
 def derived_importance(
     ratings: pd.DataFrame,
@@ -374,21 +399,7 @@ def derived_importance(
     {'speed': 0.949, 'tone': 0.154}
     """
     check_choice("method", method, ["regression", "correlation"])
-    check_columns(ratings, [respondent_col, attribute_col, score_col], "ratings")
-    if not isinstance(overall, pd.Series):
-        raise DataValidationError(
-            "overall must be a pandas Series of overall scores indexed by respondent id, e.g. "
-            f"respondents['csat']; got {type(overall).__name__}"
-        )
-    dup = ratings.duplicated([respondent_col, attribute_col], keep=False).to_numpy()
-    if dup.any():
-        raise DataValidationError(
-            f"some respondents rate the same attribute more than once "
-            f"({rows(ratings.index, dup)}); keep one answer per respondent and attribute"
-        )
-    order = _attribute_order(ratings, attribute_col)
-    numeric_column(ratings, score_col, "ratings", allow_missing=True)
-    y = numeric_values(overall, "overall", allow_missing=True).rename("__overall__")
+    order, y = _ratings_and_overall(ratings, overall, respondent_col, attribute_col, [score_col])
     wide = ratings.pivot(index=respondent_col, columns=attribute_col, values=score_col)[order]
     data = wide.join(y, how="inner").dropna()
     if len(data) < len(order) + 2:
@@ -1056,22 +1067,7 @@ def service_triggers(
     [{'penalty': -1.5, 'reward': 0.5}]
     """
     cols = ["adequate", "desired", "perceived"]
-    check_columns(ratings, [respondent_col, attribute_col, *cols], "ratings")
-    if not isinstance(overall, pd.Series):
-        raise DataValidationError(
-            "overall must be a pandas Series of overall scores indexed by respondent id, e.g. "
-            f"respondents['csat']; got {type(overall).__name__}"
-        )
-    dup = ratings.duplicated([respondent_col, attribute_col], keep=False).to_numpy()
-    if dup.any():
-        raise DataValidationError(
-            f"some respondents rate the same attribute more than once "
-            f"({rows(ratings.index, dup)}); keep one answer per respondent and attribute"
-        )
-    order = _attribute_order(ratings, attribute_col)
-    for col in cols:
-        numeric_column(ratings, col, "ratings", allow_missing=True)
-    y = numeric_values(overall, "overall", allow_missing=True).rename("__overall__")
+    order, y = _ratings_and_overall(ratings, overall, respondent_col, attribute_col, cols)
     d = ratings[[respondent_col, attribute_col, *cols]].dropna()
     below = (d["perceived"] < d["adequate"]).astype(float)
     above = (d["perceived"] > d["desired"]).astype(float)
