@@ -27,6 +27,7 @@ from helpers.validation import (
     check_columns,
     check_date,
     check_frame,
+    check_int,
     check_number,
     date_column,
     numeric_values,
@@ -724,8 +725,6 @@ def new_customer_share(
     >>> new_customer_share(v, new_within=1)["new_share"].tolist()  # b is new only in January
     [0.25, 0.0]
     """
-    from helpers.validation import check_int
-
     new_within = check_int("new_within", new_within, 0)
     check_columns(volumes, [customer_col, period_col, acquired_col, volume_col], "volumes")
     for col in (period_col, acquired_col):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
+from scipy.stats import binomtest, norm
 
 from helpers.exceptions import DataValidationError
 from helpers.validation import binary_column, check_columns, check_probability, numeric_column, rows
@@ -149,8 +149,6 @@ def best_channels(
     >>> best.loc["all", "best"], best.loc["all", "runner_up"], bool(best.loc["all", "clear"])
     ('a', 'b', True)
     """
-    from scipy.stats import norm
-
     if measure is None:
         measure = "profit_per_contact" if "profit_per_contact" in table else "rate"
     confidence_level = check_probability("confidence_level", confidence_level, allow_zero=False)
