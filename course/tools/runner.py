@@ -31,7 +31,17 @@ import yaml
 
 from helpers.exceptions import ParameterError
 
-__all__ = ["Job", "Result", "chapters", "find_root", "load_profile", "main", "plan", "run_jobs"]
+__all__ = [
+    "Job",
+    "Result",
+    "chapters",
+    "find_root",
+    "is_stale",
+    "load_profile",
+    "main",
+    "plan",
+    "run_jobs",
+]
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -298,6 +308,16 @@ def format_table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def is_stale(notebook: Path, executed_dir: Path, root: Path) -> bool:
+    """Whether a chapter's executed copy is missing or older than the chapter or than any
+    module of the helpers package (a changed function can change the chapter's outputs)."""
+    executed = executed_dir / notebook.name
+    if not executed.exists():
+        return True
+    newest = max(p.stat().st_mtime for p in (root / "src" / "helpers").rglob("*.py"))
+    return executed.stat().st_mtime < max(notebook.stat().st_mtime, newest)
+
+
 def _parse_overrides(items: list[str]) -> dict:
     out = {}
     for item in items:
@@ -318,6 +338,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--param", action="append", default=[], help="NAME=VALUE override")
     parser.add_argument("--build", help="output folder (default: build/ of the repository)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    parser.add_argument(
+        "--stale",
+        action="store_true",
+        help="only chapters whose executed copy is missing or older than the chapter or the "
+        "helpers package (make book, make slides)",
+    )
     args = parser.parse_args(argv)
     nbs = [n for item in args.nb or [] for n in item.split(",") if n]
     try:
@@ -327,6 +353,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     args.build = args.build or str(root / "build")
+    if args.stale:
+        jobs = [j for j in jobs if is_stale(j.notebook, Path(args.build) / "executed", root)]
+        if not jobs:
+            print("every executed chapter is up to date; nothing to run")
+            return 0
     results = run_jobs(jobs, Path(args.build), render=not args.no_html)
     print()
     print(format_table(results))

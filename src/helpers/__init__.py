@@ -1,31 +1,31 @@
 """Helper package of the open CRM analytics course, grouped by course part.
 
-=====================  ==============================================  ========================
-module                 what it holds                                   chapters
-=====================  ==============================================  ========================
-helpers.data           bundled data sets (CDNOW, donations), checks    00-05, 08, 12-16
+=====================  ================================================  ========================
+module                 what it holds                                     chapters
+=====================  ================================================  ========================
+helpers.data           bundled data sets (CDNOW, donations), checks      00-05, 08, 12-16
                        of transaction logs, data contracts, the
                        DuckDB and Spark summary engines
-helpers.customer_base  summaries and RFM, concentration, segments and  01-04, 12, 16
+helpers.customer_base  summaries and RFM, concentration, segments and    01-04, 12, 16
                        value tiers, B2B portfolio matrices, customer
                        equity
-helpers.clv            lifetime-value models (BG/NBD, Pareto/NBD,      03-05, 08, 12, 16
+helpers.clv            lifetime-value models (BG/NBD, Pareto/NBD,        03-05, 08, 12, 16
                        Gamma-Gamma, sBG, BG/BB), baselines, held-out
                        evaluation
-helpers.churn          survival analysis and churn early warning       06, 07, 09
-helpers.service        satisfaction (CSAT, NPS, IPA) and complaints    09
-helpers.operations     the sales funnel and the unified customer view  10
-helpers.strategy       randomised campaigns, channels, recommendations 11, 15
+helpers.churn          survival analysis and churn early warning         06, 07, 09
+helpers.service        satisfaction (CSAT, NPS, IPA) and complaints      09
+helpers.operations     the sales funnel and the unified customer view    10
+helpers.strategy       randomised campaigns, channels, recommendations   11, 15
                        and the KPI dashboard
-helpers.cases          the case studies: retail, craft_store,          12-15, 17
+helpers.cases          the case studies: retail, craft_store,            12-15, 17
                        port_terminal, bank, manufacturer
-helpers.simulate       seeded simulators with planted truth            02, 06, 07, 09-11, 13-17
-helpers.params         checks of a chapter's parameters                all
-helpers.exercises      exercise self-checks                            all
-helpers.plots          house style and shared plots                    all
-helpers.validation     the input checks every function uses            (internal)
-helpers.exceptions     the package's errors and warnings               all
-=====================  ==============================================  ========================
+helpers.simulate       seeded simulators with planted truth              02, 06, 07, 09-11, 13-17
+helpers.params         checks of a chapter's parameters                  all
+helpers.exercises      exercise self-checks                              all
+helpers.plots          house style and shared plots                      all
+helpers.validation     the input checks every function uses              (internal)
+helpers.exceptions     the package's errors and warnings                 all
+=====================  ================================================  ========================
 
 Every public name of the library subpackages, of ``params``, ``exercises``, ``plots`` and
 ``exceptions`` is importable from ``helpers`` itself (``from helpers import summarize, BGNBD``).
