@@ -1,6 +1,7 @@
 # The course's commands. `make run` and `make test` set everything up on a fresh clone.
 #   make run [NB=01] [PROFILE=smoke] [PARAMS="retention_rate=0.8 horizon=20"]
 #   make env | check | test | test-site | browser | java | lab | lint | bench | refresh NB=01 | constraints | clean | distclean
+#   make book | slides | student | instructor | answer-keys [COURSE_LANG=en]
 # Another Python or environment folder: make env PYTHON=/usr/bin/python3 VENV=build/venv-3.11
 
 SHELL := /bin/bash
@@ -15,8 +16,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 EXTRAS := bench,course,dev,duckdb,site,spark
 # The course tooling (not part of the learner package); it finds the repository from the cwd.
 TOOLS  := course/tools
+# The course language of the website, slides and copies (course/tools/languages.py lists them).
+# Not LANG: the shell's locale already uses that name.
+COURSE_LANG ?= en
+export COURSE_LANG
 
-.PHONY: student instructor book browser java java-or-skip help env run check test test-package test-notebooks test-site lab lint format bench refresh constraints clean distclean
+.PHONY: student instructor book slides answer-keys browser java java-or-skip help env run check test test-package test-notebooks test-site lab lint format bench refresh constraints clean distclean
 
 help:
 	@echo "make env      only create the environment $(VENV) (PYTHON=..., VENV=... to choose)"
@@ -32,7 +37,11 @@ help:
 	@echo "make browser / java   install Debian's chromium and a CJK font / a Java runtime if missing"
 	@echo "make refresh NB=01   re-execute a chapter in place and keep only checked outputs"
 	@echo "make student / instructor   chapter copies without / with solutions in build/"
-	@echo "make book     static course website in build/book/ (runs the chapters first)"
+	@echo "make book     the course website, learner and instructor editions, in build/book/"
+	@echo "             (runs the chapters first only if an executed copy is missing or stale)"
+	@echo "make slides   a short offline slide deck per chapter in build/slides/"
+	@echo "make answer-keys   re-make course/answer_keys.json after an exercise changed"
+	@echo "COURSE_LANG=en     the language of book, slides, student and instructor (en so far)"
 	@echo "make clean    remove build outputs (distclean also removes .venv)"
 
 # The environment: created once, re-installed only when the dependencies change.
@@ -68,8 +77,8 @@ test: $(STAMP) java
 # The website as a reader sees it: build it from the chapters in build/executed/ (written by
 # `make test-notebooks` or `make run`; nothing runs again), then open every page in Chromium.
 test-site: $(STAMP) browser
-	$(BIN)/python $(TOOLS)/coursebuild.py book
-	$(BIN)/python -m pytest -m browser tests/course/test_website.py
+	$(BIN)/python $(TOOLS)/book.py
+	$(BIN)/python -m pytest -m browser tests/course/test_website.py tests/course/test_slides.py
 
 # Debian's chromium and a Chinese font for the website check; installed once (root or sudo).
 browser:
@@ -157,9 +166,21 @@ student: $(STAMP)
 instructor: $(STAMP)
 	$(BIN)/python $(TOOLS)/coursebuild.py instructor
 
+# The website and the slides are built from the executed chapters of build/executed/; only a
+# chapter whose executed copy is missing or older than its notebook or the package runs again.
 book: $(STAMP) java-or-skip
-	$(BIN)/python $(TOOLS)/runner.py --no-html $(if $(PROFILE),--profile $(PROFILE))
-	$(BIN)/python $(TOOLS)/coursebuild.py book
+	$(BIN)/python $(TOOLS)/runner.py --stale --no-html
+	$(BIN)/python $(TOOLS)/book.py
+
+slides: $(STAMP) java-or-skip
+	$(BIN)/python $(TOOLS)/runner.py --stale --no-html
+	$(BIN)/python $(TOOLS)/slides.py $(if $(NB),--nb $(NB))
+
+# The hashed answer keys of the self-checks (course/answer_keys.json), from the chapters run
+# with their default parameters. make test fails when they are out of date.
+answer-keys: $(STAMP) java-or-skip
+	$(BIN)/python $(TOOLS)/runner.py --stale --no-html
+	$(BIN)/python $(TOOLS)/coursebuild.py answer-keys
 
 # Re-pin every package after a change to pyproject.toml. The header comment and the pins with an
 # environment marker (a second pin for an older Python) are kept; check the result on every

@@ -8,7 +8,10 @@ of each notebook, ``<chapter>.ipynb::self-checks``, which
    ``build/executed/<chapter>.ipynb``, where ``make run`` writes it too and from where
    ``coursebuild.py book`` builds the website without executing anything again;
 2. fails unless every exercise's self-check cell printed a "✓ ... is correct" verdict, that is,
-   unless every solution passes its own self-check.
+   unless every solution passes its own self-check;
+3. fails when the answer keys that the self-checks show (hashes that let the learner's copy
+   check an answer without holding it) differ from the committed ``course/answer_keys.json``,
+   naming the chapter, the answers and the fix (``make answer-keys``).
 
 It does nothing unless nbval collects notebooks. Running part of a notebook (``-k "Cell 3"``)
 leaves its executed copy alone.
@@ -16,6 +19,8 @@ leaves its executed copy alone.
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,8 +110,46 @@ class ExecutedCopy(pytest.Item):
                 pytrace=False,
             )
 
+        stale = answer_keys_problem(nb, self.path.stem)
+        if stale:
+            pytest.fail(stale, pytrace=False)
+
     def reportinfo(self):
         return self.path, 0, f"{self.path.name}::{self.name}"
+
+
+def answer_keys_problem(nb, chapter: str, committed: dict | None = None) -> str | None:
+    """Why the keys an executed chapter shows differ from the committed ones (None if equal).
+
+    ``committed`` defaults to the repository's ``course/answer_keys.json``.
+    """
+    tools = str(ROOT / "course" / "tools")
+    if tools not in sys.path:
+        sys.path.insert(0, tools)
+    import coursebuild
+
+    fix = f"run `make answer-keys` and commit {coursebuild.ANSWER_KEYS.as_posix()}"
+    try:
+        shown = json.loads(json.dumps(coursebuild.chapter_answer_keys(nb, chapter)))
+    except ValueError as err:
+        return str(err)
+    if committed is None:
+        path = ROOT / coursebuild.ANSWER_KEYS
+        committed = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if chapter not in committed:
+        return f"{chapter}: no answer keys in {coursebuild.ANSWER_KEYS.as_posix()}; {fix}"
+    old = committed[chapter]
+    if old == shown:
+        return None
+    answers = old.get("answers", {}), shown["answers"]
+    changed = sorted(
+        n for n in answers[0].keys() | answers[1].keys() if answers[0].get(n) != answers[1].get(n)
+    )
+    changed += [part for part in ("title", "parameters") if old.get(part) != shown[part]]
+    return (
+        f"{chapter}: the answer keys in {coursebuild.ANSWER_KEYS.as_posix()} are out of date "
+        f"(changed: {', '.join(changed)}); {fix}"
+    )
 
 
 @pytest.hookimpl(trylast=True)

@@ -18,6 +18,7 @@ import dataclasses  # noqa: E402
 
 import pybtex.plugin  # noqa: E402
 import sphinxcontrib.bibtex.plugin  # noqa: E402
+from book import DOCUMENTS  # noqa: E402  (course/tools/book.py)
 from languages import LANGUAGES  # noqa: E402  (course/tools/languages.py)
 from pybtex.style.formatting.plain import Style as PlainStyle  # noqa: E402
 from pybtex.style.labels import BaseLabelStyle  # noqa: E402
@@ -68,6 +69,8 @@ numpydoc_xref_param_type = False
 html_theme = "sphinx_book_theme"
 html_title = "CRM analytics"
 html_copy_source = False
+html_use_index = False  # no general index and no module index: the API pages list everything
+html_domain_indices = False
 # Search result summaries would fetch each page, which browsers refuse on file:// pages.
 html_show_search_summary = False
 html_show_sourcelink = False
@@ -98,6 +101,8 @@ html_context = {
     "course_edition": EDITION,
     # code -> (label, html lang); the switch links to the same page in each other language.
     "course_languages": LANGUAGES,
+    # Pages with no learner twin (the instructor guide): no edition link.
+    "instructor_only": [doc for doc, editions in DOCUMENTS.items() if "learner" not in editions],
 }
 
 

@@ -115,12 +115,18 @@ def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def _chapter_copies(edition: str, executed: nbformat.NotebookNode, source: nbformat.NotebookNode):
+def _chapter_copies(
+    edition: str, stem: str, executed: nbformat.NotebookNode, source: nbformat.NotebookNode
+):
     """The page's notebook (with outputs) and the downloadable notebook (without)."""
     import coursebuild
 
     if edition == "learner":
-        keys = coursebuild.load_answer_keys()
+        keys = coursebuild.load_answer_keys().get(stem)
+        if keys is None:
+            raise FileNotFoundError(
+                f"course/answer_keys.json has no keys for {stem}; run `make answer-keys`"
+            )
         page = coursebuild.learner_notebook(executed, keys, keep_outputs=True)
         download = coursebuild.learner_notebook(source, keys, keep_outputs=False)
     else:
@@ -145,8 +151,8 @@ def _stage_chapter(path: Path, edition: str, lang: str, stage_dir: Path, execute
 
     executed = nbformat.read(executed_dir / path.name, as_version=4)
     source = nbformat.read(path, as_version=4)
-    page, download = _chapter_copies(edition, executed, source)
     stem = path.stem
+    page, download = _chapter_copies(edition, stem, executed, source)
     for cell in page.cells:
         if cell.cell_type == "code":
             cell.source = _NBVAL.sub("", cell.source)
@@ -154,9 +160,7 @@ def _stage_chapter(path: Path, edition: str, lang: str, stage_dir: Path, execute
         cell.metadata.pop("execution", None)
     page.metadata.pop("papermill", None)
     # Downloaded copies are read in JupyterLab, where a citation role would show as raw text.
-    for cell in download.cells:
-        if cell.cell_type == "markdown":
-            cell.source = citations.plain_citations(cell.source, bib)
+    download = citations.plain_notebook(download, bib)
     nbformat.write(download, stage_dir / "_notebooks" / path.name)
     kind = "student copy: exercises without solutions" if edition == "learner" else "full chapter"
     link = nbformat.v4.new_markdown_cell(
@@ -412,6 +416,10 @@ def build(
     conf = root / "course" / "book"
     staged = {edition: stage(edition, lang, root, build_dir) for edition in editions}
     outputs = {edition: book / edition / lang for edition in editions}
+    if book.exists():  # whatever is not an edition (an older layout) goes
+        for item in book.iterdir():
+            if item.name not in EDITIONS:
+                shutil.rmtree(item) if item.is_dir() else item.unlink()
     for out in outputs.values():
         if out.exists():
             shutil.rmtree(out)

@@ -1,26 +1,39 @@
-"""Build the course's derived copies: student and instructor notebooks, and the website.
+"""Build the course's derived copies: student and instructor notebooks, and their answer keys.
 
 Course tooling, not part of the learner package. Used by ``make student``, ``make instructor``
-and ``make book``, from the repository's folder (or any folder inside it)::
+and ``make answer-keys``, from the repository's folder (or any folder inside it)::
 
     python course/tools/coursebuild.py student      # build/student/: no solutions, no outputs
     python course/tools/coursebuild.py instructor   # build/instructor/: full chapters, no outputs
-    python course/tools/coursebuild.py book         # build/book/: site from build/executed/
+    python course/tools/coursebuild.py answer-keys  # course/answer_keys.json from build/executed/
+
+The website is built by ``course/tools/book.py`` from the same two transforms,
+:func:`learner_notebook` and :func:`instructor_notebook`. Copies are read in JupyterLab, where
+a citation role would show as raw text, so their citations are written out
+(``citations.plain_notebook``) with the chapter's reference list at the end.
+
+Learner copies hold no answers. A student copy has no solution cells, and each self-check
+compares the learner's value with a hashed answer key (``helpers.exercises``) instead of the
+code that computes the expected value. The keys come from ``course/answer_keys.json``, which
+``answer-keys`` collects from the executed chapters (``make answer-keys`` runs them first);
+the nbval plugin in the repository's ``conftest.py`` fails when they are out of date.
+:func:`learner_secrets` and :func:`find_leaks` find solution lines and answer values in any
+learner artefact.
 
 The repository and its ``build/`` folder are found from the working directory (see
 ``runner.find_root``), never from the folder of this file.
 
-The website is plain HTML rendered offline: nbconvert's lab template for the chapters (figures
-embedded in the page), the course documents rendered from Markdown, one navigation bar. Links
-to remote scripts that the template adds (MathJax, require.js) are removed, so nothing is
-fetched when the site is built or read. Formulas are turned into MathML at build time
-(latex2mathml), which browsers draw natively without any script.
+Formulas of Markdown text can be turned into MathML (:func:`math_to_mathml`, used by the slides),
+which browsers draw natively without any script.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import html
+import json
+import pprint
 import re
 import shutil
 import sys
@@ -29,29 +42,20 @@ from pathlib import Path
 import nbformat
 from runner import chapters, find_root
 
-__all__ = ["build_book", "build_copies", "math_to_mathml", "student_notebook"]
-
-DOCUMENTS = {"syllabus": "Syllabus", "instructor_guide": "Instructor guide", "glossary": "Glossary"}
-_REMOTE = re.compile(
-    r"<script[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<link[^>]*\bhref=[\"']https?://[^>]*>",
-    re.IGNORECASE,
-)
-# Chinese terms: a Simplified-Chinese font first (else the browser may pick Japanese glyph forms).
-_CJK = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei'"
-_STYLE = """
-:root{--jp-content-font-family:system-ui,-apple-system,'Segoe UI',sans-serif,CJK}
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif,CJK;margin:0;color:#222}
-nav.course{background:#2f6690;padding:.6em 1.2em;position:sticky;top:0;z-index:100}
-nav.course a{color:#fff;margin-right:1.2em;text-decoration:none;font-weight:600}
-nav.course a:hover{text-decoration:underline}
-main.doc{max-width:60em;margin:1.5em auto;padding:0 1.2em;line-height:1.5}
-main.doc table{border-collapse:collapse;margin:1em 0}
-main.doc td,main.doc th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}
-main.doc th{background:#eef3f7}
-ul.chapters li{margin:.4em 0}
-math[display=block]{margin:.8em 0}
-""".replace("CJK", _CJK)
-
+__all__ = [
+    "build_copies",
+    "chapter_answer_keys",
+    "collect_answer_keys",
+    "find_leaks",
+    "html_text",
+    "instructor_notebook",
+    "learner_notebook",
+    "learner_secrets",
+    "load_answer_keys",
+    "math_to_mathml",
+    "notebook_text",
+    "student_notebook",
+]
 
 # Code (fenced blocks and inline spans) is left alone; `\$` is a literal dollar sign.
 _CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
@@ -98,39 +102,15 @@ def math_to_mathml(markdown: str) -> str:
     return "".join(p if i % 2 else _MATH.sub(formula, p) for i, p in enumerate(parts))
 
 
-def student_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A learner's copy: cells tagged ``solution`` removed, all outputs and counts cleared."""
-    out = nbformat.from_dict(nb)
-    out.cells = [c for c in out.cells if "solution" not in c.metadata.get("tags", [])]
-    for cell in out.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    return out
-
-
-def _instructor_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    out = nbformat.from_dict(nb)
-    for cell in out.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    return out
-
-
-def build_copies(kind: str, target: Path, source: Path | None = None) -> list[Path]:
-    """Write every chapter's ``student`` or ``instructor`` copy into ``target`` (the chapters
-    of ``source``, default: the repository's ``notebooks/``)."""
-    make = {"student": student_notebook, "instructor": _instructor_notebook}[kind]
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    written = []
-    for path in chapters(source):
-        nb = make(nbformat.read(path, as_version=4))
-        nbformat.write(nb, target / path.name)
-        written.append(target / path.name)
-    return written
+ANSWER_KEY_MIME = "application/vnd.crm-course.answer-key+json"  # helpers.exercises.ANSWER_KEY_MIME
+ANSWER_KEYS = Path("course") / "answer_keys.json"  # inside the repository
+_CHECK = "check_answer("
+_KEY_CELL_ID = "answer-keys"
+_KEY_CELL_COMMENT = (
+    "# Answer keys of the self-checks below. Each answer is stored as salted hashes of its\n"
+    "# tolerance band: a self-check tells a right answer from a wrong one without showing it.\n"
+    '# "parameters" are the chapter defaults that the keys were made with.\n'
+)
 
 
 def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
@@ -140,124 +120,487 @@ def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
-def _nav(prefix: str, prev: str | None = None, nxt: str | None = None) -> str:
-    links = [f'<a href="{prefix}index.html">Course home</a>']
-    links += [f'<a href="{prefix}{name}.html">{label}</a>' for name, label in DOCUMENTS.items()]
-    if prev:
-        links.append(f'<a href="{prev}">&larr; previous chapter</a>')
-    if nxt:
-        links.append(f'<a href="{nxt}">next chapter &rarr;</a>')
-    return f'<nav class="course">{"".join(links)}</nav>'
+def _tags(cell) -> list[str]:
+    return cell.metadata.get("tags", [])
 
 
-def _page(title: str, body: str, nav: str) -> str:
-    return (
-        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
-        f'<body>{nav}<main class="doc">{body}</main></body></html>\n'
+def _is_solution(cell) -> bool:
+    return "solution" in _tags(cell)
+
+
+def _is_self_check(cell) -> bool:
+    return cell.cell_type == "code" and _CHECK in cell.source and not _is_solution(cell)
+
+
+def _check_calls(source: str) -> list[ast.Call]:
+    """The ``check_answer(...)`` calls of a self-check cell, in order."""
+    calls = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "check_answer"
+    ]
+    return sorted(calls, key=lambda node: (node.lineno, node.col_offset))
+
+
+def _checked_names(cell) -> list[tuple[str, str]]:
+    """``(name, answer expression)`` of each check in a self-check cell."""
+    out = []
+    for call in _check_calls(cell.source):
+        if len(call.args) < 2 or not isinstance(call.args[0], ast.Constant):
+            raise ValueError(
+                f"a self-check must start check_answer('answer_N', answer_N, ...): {cell.source!r}"
+            )
+        out.append((call.args[0].value, ast.get_source_segment(cell.source, call.args[1])))
+    return out
+
+
+def _drop_key_outputs(cell) -> None:
+    """Remove the answer-key mime data of a code cell's outputs (keep the rest)."""
+    for out in cell.get("outputs", []):
+        if "data" in out:
+            out.data.pop(ANSWER_KEY_MIME, None)
+            out.get("metadata", {}).pop(ANSWER_KEY_MIME, None)
+
+
+def _clear(cell) -> None:
+    cell.outputs = []
+    cell.execution_count = None
+
+
+def chapter_parameters(nb: nbformat.NotebookNode) -> dict:
+    """The defaults of a chapter's ``parameters`` cell (literal values only)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in _tags(cell):
+            params = {}
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    params[node.target.id] = ast.literal_eval(node.value)
+                elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                    params[node.targets[0].id] = ast.literal_eval(node.value)
+            return params
+    return {}
+
+
+def chapter_answer_keys(executed: nbformat.NotebookNode, chapter: str = "chapter") -> dict:
+    """The answer keys an executed chapter shows, with its title and parameter defaults.
+
+    Returns ``{"title": ..., "parameters": {...}, "answers": {name: key}}``.
+
+    Raises
+    ------
+    ValueError
+        If a self-check shows no key (the copy was executed before the keys existed, or the
+        cell failed), or the copy ran with other parameters (papermill's injected ones),
+        naming the chapter and the fix.
+    """
+    injected = executed.metadata.get("papermill", {}).get("parameters") or any(
+        "injected-parameters" in _tags(c) for c in executed.cells
     )
+    if injected:
+        raise ValueError(
+            f"{chapter}: the executed copy ran with other parameters than the defaults; answer "
+            "keys are made with the defaults: run `make answer-keys`"
+        )
+    answers = {}
+    for cell in executed.cells:
+        if not _is_self_check(cell):
+            continue
+        keys = [
+            out.data[ANSWER_KEY_MIME]
+            for out in cell.get("outputs", [])
+            if ANSWER_KEY_MIME in out.get("data", {})
+        ]
+        for name, _ in _checked_names(cell):
+            key = next((k for k in keys if k.get("name") == name), None)
+            if key is None:
+                raise ValueError(
+                    f"{chapter}: the self-check of {name} shows no answer key; the executed "
+                    "copy is stale or the cell failed: run `make answer-keys`"
+                )
+            answers[name] = dict(key)
+    return {
+        "title": _title(executed, chapter),
+        "parameters": chapter_parameters(executed),
+        "answers": answers,
+    }
 
 
-def _markdown(text: str) -> str:
-    import mistune  # nbconvert's Markdown renderer, already installed with it
-
-    # escape=False: the MathML of the formulas is HTML and must pass through.
-    render = mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
-    body = render(math_to_mathml(text))
-    # Links between course documents point at their HTML pages.
-    return re.sub(r'href="([a-z_]+)\.md"', r'href="\1.html"', body)
-
-
-def build_book(executed: Path, target: Path) -> list[Path]:
-    """Render the executed chapters and the course documents into a static site.
-
-    Parameters
-    ----------
-    executed : Path
-        Folder with the executed chapters (``make run`` writes ``build/executed``).
-    target : Path
-        Output folder; ``index.html`` is the home page.
+def collect_answer_keys(executed: Path, names: list[str] | None = None) -> dict:
+    """Every chapter's answer keys, read from the executed chapters in ``executed``.
 
     Raises
     ------
     FileNotFoundError
-        If a chapter has not been executed yet, naming it and the command to run.
+        If a chapter has no executed copy, naming it and the command to run.
+    ValueError
+        If an executed copy shows no key for one of its self-checks.
     """
-    from nbconvert import HTMLExporter
-
-    names = [p.name for p in chapters()]
-    missing = [n for n in names if not (executed / n).exists()]
+    names = names if names is not None else [p.stem for p in chapters()]
+    missing = [n for n in names if not (executed / f"{n}.ipynb").exists()]
     if missing:
         raise FileNotFoundError(
-            f"no executed copy of {', '.join(missing)} in {executed}; run `make run` first "
-            "(make book does it for you)"
+            f"no executed copy of {', '.join(missing)} in {executed}; run the chapters first "
+            "(`make answer-keys` runs them and collects the keys)"
         )
+    return {
+        name: chapter_answer_keys(nbformat.read(executed / f"{name}.ipynb", as_version=4), name)
+        for name in names
+    }
+
+
+def answer_keys_json(keys: dict) -> str:
+    """The text of ``course/answer_keys.json``: stable for the same keys."""
+    return json.dumps(keys, indent=1, ensure_ascii=False) + "\n"
+
+
+def load_answer_keys(root: Path | None = None) -> dict:
+    """The committed answer keys, ``course/answer_keys.json`` of the repository.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist, with the command that writes it.
+    """
+    path = (root or find_root()) / ANSWER_KEYS
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no answer keys in {ANSWER_KEYS}; run `make answer-keys` (it runs the chapters and "
+            "collects their keys)"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _keys_for(nb: nbformat.NotebookNode, keys: dict | None) -> dict:
+    """The chapter's keys: ``keys`` itself, or the committed keys of the chapter with this title."""
+    if keys is not None:
+        return keys
+    title = _title(nb, "")
+    for chapter in load_answer_keys().values():
+        if chapter.get("title") == title:
+            return chapter
+    raise ValueError(
+        f"no committed answer keys for the chapter {title!r}; run `make answer-keys`, or pass keys="
+    )
+
+
+def _key_cell_source(keys: dict) -> str:
+    body = {"parameters": keys.get("parameters", {}), "answers": keys["answers"]}
+    return _KEY_CELL_COMMENT + "answer_keys = " + pprint.pformat(body, width=100, sort_dicts=False)
+
+
+def learner_notebook(
+    nb: nbformat.NotebookNode, keys: dict | None = None, *, keep_outputs: bool
+) -> nbformat.NotebookNode:
+    """A learner's copy: no solutions, and self-checks that hold hashed keys, not answers.
+
+    Cells tagged ``solution`` are removed. Each self-check cell becomes
+    ``check_answer("answer_N", answer_N, key=answer_keys)`` with its output cleared: the code
+    that computed the expected value and the known mistakes is gone. One code cell right after
+    the exercises' heading (else before the first self-check) defines ``answer_keys``: the
+    chapter's keys and parameter defaults, so the copy works on its own, anywhere. Answer-key
+    mime outputs are removed.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        The chapter (from ``notebooks/`` or executed, from ``build/executed/``).
+    keys : dict, optional
+        The chapter's entry of ``course/answer_keys.json``; default: the committed entry of the
+        chapter with the same title.
+    keep_outputs : bool
+        Keep the outputs of the other cells (the website) or clear every output and execution
+        count (the student copy).
+
+    Raises
+    ------
+    ValueError
+        If a self-check has no key in ``keys`` (run ``make answer-keys``).
+    """
+    keys = _keys_for(nb, keys)
+    out = nbformat.from_dict(nb)
+    out.cells = [c for c in out.cells if not _is_solution(c)]
+    first_check = None
+    for i, cell in enumerate(out.cells):
+        if cell.cell_type != "code":
+            continue
+        _drop_key_outputs(cell)
+        if not keep_outputs:
+            _clear(cell)
+        if not _is_self_check(cell):
+            continue
+        checks = _checked_names(cell)
+        lost = [name for name, _ in checks if name not in keys["answers"]]
+        if lost:
+            raise ValueError(
+                f"the answer keys of {_title(nb, 'this chapter')!r} have no key for "
+                f"{', '.join(lost)}; run `make answer-keys`"
+            )
+        cell.source = "\n".join(
+            f'check_answer("{name}", {answer}, key=answer_keys)' for name, answer in checks
+        )
+        _clear(cell)
+        first_check = i if first_check is None else first_check
+    if first_check is None:
+        return out
+    heading = next(
+        (
+            i + 1
+            for i, c in enumerate(out.cells[:first_check])
+            if c.cell_type == "markdown" and c.source.lstrip().startswith("## Exercises")
+        ),
+        None,
+    )
+    position = heading if heading is not None else first_check
+    key_cell = nbformat.v4.new_code_cell(_key_cell_source(keys))
+    if out.nbformat > 4 or out.nbformat_minor >= 5:
+        key_cell.id = _KEY_CELL_ID
+    else:  # pragma: no cover - the chapters are nbformat 4.5
+        key_cell.pop("id", None)
+    out.cells.insert(position, key_cell)
+    return out
+
+
+def instructor_notebook(nb: nbformat.NotebookNode, *, keep_outputs: bool) -> nbformat.NotebookNode:
+    """An instructor's copy: every cell kept, answer-key mime outputs removed.
+
+    With ``keep_outputs=False`` every output and execution count is cleared as well.
+    """
+    out = nbformat.from_dict(nb)
+    for cell in out.cells:
+        if cell.cell_type == "code":
+            _drop_key_outputs(cell)
+            if not keep_outputs:
+                _clear(cell)
+    return out
+
+
+def student_notebook(nb: nbformat.NotebookNode, keys: dict | None = None) -> nbformat.NotebookNode:
+    """A learner's copy without outputs (:func:`learner_notebook` with ``keep_outputs=False``)."""
+    return learner_notebook(nb, keys, keep_outputs=False)
+
+
+def _instructor_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    return instructor_notebook(nb, keep_outputs=False)
+
+
+def build_copies(kind: str, target: Path, source: Path | None = None) -> list[Path]:
+    """Write every chapter's ``student`` or ``instructor`` copy into ``target`` (the chapters
+    of ``source``, default: the repository's ``notebooks/``). Student copies take their answer
+    keys from the repository's ``course/answer_keys.json``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a student build finds no committed answer keys.
+    ValueError
+        If a chapter has no committed keys, or lacks a key for one of its self-checks.
+    """
+    paths = chapters(source)
+    if kind == "student":
+        committed = load_answer_keys()
+        stale = [p.stem for p in paths if p.stem not in committed]
+        if stale:
+            raise ValueError(
+                f"{ANSWER_KEYS} has no keys for {', '.join(stale)}; run `make answer-keys`"
+            )
+
+        def make(nb, stem):
+            return learner_notebook(nb, committed[stem], keep_outputs=False)
+
+    elif kind == "instructor":
+
+        def make(nb, stem):
+            return instructor_notebook(nb, keep_outputs=False)
+
+    else:
+        raise ValueError(f"kind must be 'student' or 'instructor', not {kind!r}")
+    import citations  # needs pybtex (the site extra), so only imported here
+
+    bib = citations.load_bibliography()
     if target.exists():
         shutil.rmtree(target)
-    (target / "chapters").mkdir(parents=True)
-    exporter = HTMLExporter(template_name="lab")
-    pages, items = [], []
-    for i, name in enumerate(names):
-        nb = nbformat.read(executed / name, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "markdown":
-                cell.source = math_to_mathml(cell.source)
-        stem = name.removesuffix(".ipynb")
-        title = _title(nb, stem)
-        body, _ = exporter.from_notebook_node(nb)
-        body = _REMOTE.sub("", body)
-        prev = f"{names[i - 1].removesuffix('.ipynb')}.html" if i else None
-        nxt = f"{names[i + 1].removesuffix('.ipynb')}.html" if i + 1 < len(names) else None
-        nav = f"<style>{_STYLE}</style>" + _nav("../", prev, nxt)
-        body = re.sub(r"(<body[^>]*>)", lambda m, nav=nav: m.group(1) + nav, body, count=1)
-        page = target / "chapters" / f"{stem}.html"
-        page.write_text(body, encoding="utf-8")
-        pages.append(page)
-        items.append(f'<li><a href="chapters/{stem}.html">{html.escape(title)}</a></li>')
-    for doc, label in DOCUMENTS.items():
-        source = find_root() / "course" / f"{doc}.md"
-        text = source.read_text(encoding="utf-8") if source.exists() else f"# {label}\n"
-        page = target / f"{doc}.html"
-        page.write_text(_page(label, _markdown(text), _nav("")), encoding="utf-8")
-        pages.append(page)
-    home = (
-        "<h1>CRM analytics: an open course</h1>"
-        "<p>Customer relationship management taught with data: the value of a customer base, "
-        "segmentation, customer lifetime value, churn, service and satisfaction, CRM processes "
-        "and strategy evaluation, four case studies and customer-base analysis at scale, on "
-        "real purchase logs and simulators with a known truth. Each chapter below is shown as "
-        "executed by <code>make run</code>."
-        "</p><h2>Chapters</h2>"
-        f'<ul class="chapters">{"".join(items)}</ul>'
-        "<h2>Course documents</h2><ul>"
-        + "".join(f'<li><a href="{d}.html">{label}</a></li>' for d, label in DOCUMENTS.items())
-        + "</ul>"
+    target.mkdir(parents=True)
+    written = []
+    for path in paths:
+        nb = make(nbformat.read(path, as_version=4), path.stem)
+        nb = citations.plain_notebook(nb, bib)
+        nbformat.write(nb, target / path.name)
+        written.append(target / path.name)
+    return written
+
+
+# --- leak checks ----------------------------------------------------------------------------
+
+_DROP = str.maketrans("", "", "*`\\_")
+_NUMBER = re.compile(r"-?\d[\d.]*(e[+-]?\d+)?")
+_VERDICT = re.compile(r"✓ (\w+) is correct \((.+?)\)\.")
+_TRIVIAL = re.compile(r"answer_?\d+\s*=\s*(None\b.*|[(\[{]?)")
+
+
+def _norm(text: str) -> str:
+    """Text as compared for leaks: no Markdown marks (``*``, backticks, ``\\``, ``_``), single
+    spaces. Applied to both sides, it can only add matches, never hide one."""
+    return " ".join(text.translate(_DROP).split())
+
+
+def _significant_digits(number: str) -> int:
+    mantissa = number.lstrip("-").split("e")[0]
+    return len(mantissa.replace(".", "").lstrip("0"))
+
+
+def _secret_value(number: str) -> bool:
+    """A printed answer distinctive enough to search for: 4+ significant digits, not a year."""
+    if not _NUMBER.fullmatch(number) or _significant_digits(number) < 4:
+        return False
+    return not (number.isdigit() and 1900 <= int(number) <= 2100)
+
+
+def _lines(source: str) -> list[str]:
+    return [line.strip() for line in source.splitlines() if line.strip()]
+
+
+def _sentences(markdown: str) -> list[str]:
+    out = []
+    for line in _lines(markdown.translate(str.maketrans("", "", "*`"))):
+        line = re.sub(r"^([-*+]|\d+\.)\s+", "", line)  # list markers
+        out += [s.strip() for s in re.split(r"(?<=[.!?:;])\s+", line) if s.strip()]
+    return out
+
+
+def learner_secrets(
+    source_nb: nbformat.NotebookNode, executed_nb: nbformat.NotebookNode | None = None
+) -> set[str]:
+    """Strings of a chapter that must not appear in any learner artefact.
+
+    * every non-trivial line of the code cells tagged ``solution`` and every sentence (five
+      words or more) of the Markdown ones (model answers and marking rubrics);
+    * the ``expected=`` and ``mistakes=`` expressions of the self-checks and the lines of code
+      that the self-check cells run before ``check_answer``;
+    * with ``executed_nb``, each answer value as the instructor's verdict prints it
+      (``f"{v:.6g}"``), if it has 4 significant digits or more and is not a year.
+
+    Lines and sentences that also occur in the chapter's other cells are left out (they are
+    public anyway), and so are short ones (under 12 characters) and ``answer_N = None``.
+    """
+    public = _norm(
+        "\n".join(
+            c.source for c in source_nb.cells if not _is_solution(c) and not _is_self_check(c)
+        )
     )
-    index = target / "index.html"
-    index.write_text(_page("CRM analytics course", home, _nav("")), encoding="utf-8")
-    return [index, *pages]
+
+    def secret(text: str, words: int = 0) -> bool:
+        n = _norm(text)
+        return (
+            len(n) >= 12
+            and len(n.split()) >= words
+            and not _TRIVIAL.fullmatch(n)
+            and n not in public
+        )
+
+    secrets: set[str] = set()
+    for cell in source_nb.cells:
+        if _is_solution(cell):
+            if cell.cell_type == "code":
+                secrets |= {line for line in _lines(cell.source) if secret(line)}
+            else:
+                secrets |= {s for s in _sentences(cell.source) if secret(s, words=5)}
+        elif _is_self_check(cell):
+            tree = ast.parse(cell.source)
+            for stmt in tree.body:
+                if _CHECK in (ast.get_source_segment(cell.source, stmt) or ""):
+                    continue
+                segment = ast.get_source_segment(cell.source, stmt) or ""
+                secrets |= {line for line in _lines(segment) if secret(line)}
+            for call in _check_calls(cell.source):
+                exprs = list(call.args[2:3])
+                for kw in call.keywords:
+                    if kw.arg == "expected":
+                        exprs.append(kw.value)
+                    elif kw.arg == "mistakes" and isinstance(kw.value, ast.Dict):
+                        exprs += kw.value.values
+                for expr in exprs:
+                    if isinstance(expr, ast.Name | ast.Constant):
+                        continue
+                    text = " ".join((ast.get_source_segment(cell.source, expr) or "").split())
+                    if secret(text):
+                        secrets.add(text)
+    if executed_nb is not None:
+        for cell in executed_nb.cells:
+            if not _is_self_check(cell):
+                continue
+            for out in cell.get("outputs", []):
+                text = out.get("data", {}).get("text/plain", "") or out.get("text", "")
+                for _, value in _VERDICT.findall("".join(text)):
+                    if _secret_value(value):
+                        secrets.add(value)
+    return secrets
+
+
+def notebook_text(nb: nbformat.NotebookNode) -> str:
+    """All a reader can see of a notebook: cell sources and text outputs (no images)."""
+    parts = []
+    for cell in nb.cells:
+        parts.append(cell.source)
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", "")))
+            for mime, data in out.get("data", {}).items():
+                if mime.startswith("image/"):
+                    continue
+                parts.append(data if isinstance(data, str) else json.dumps(data))
+    return "\n".join(parts)
+
+
+def html_text(page: str) -> str:
+    """The text of an HTML page as a reader sees it: tags, scripts and styles removed,
+    entities decoded (highlighted code becomes plain code again)."""
+    page = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", page, flags=re.S | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def find_leaks(text: str, secrets: set[str]) -> list[str]:
+    """The secrets (see :func:`learner_secrets`) that occur in ``text``, sorted.
+
+    Text and secrets are compared after :func:`_norm`. A number matches only as a whole number
+    (not inside a longer number or a hash); a decimal also matches as the start of a longer one.
+
+    Examples
+    --------
+    >>> find_leaks("x = 0.4891234; h = 'a7640f'", {"0.489123", "7640", "answer_1 = 3 * x"})
+    ['0.489123']
+    """
+    found = []
+    normed = _norm(text)
+    for item in sorted(secrets):
+        if _NUMBER.fullmatch(item):
+            tail = r"(?![0-9A-Za-z])" if "." not in item else r"(?![A-Za-z])"
+            if re.search(r"(?<![0-9A-Za-z.])" + re.escape(item) + tail, normed):
+                found.append(item)
+        elif _norm(item) in normed:
+            found.append(item)
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python course/tools/coursebuild.py")
-    parser.add_argument("kind", choices=["student", "instructor", "book"])
+    parser.add_argument("kind", choices=["student", "instructor", "answer-keys"])
     parser.add_argument("--build", help="build folder (default: build/ of the repository)")
     args = parser.parse_args(argv)
     try:
-        build = Path(args.build) if args.build else find_root() / "build"
-    except FileNotFoundError as err:
+        root = find_root()
+        build = Path(args.build) if args.build else root / "build"
+        if args.kind == "answer-keys":
+            keys = collect_answer_keys(build / "executed")
+            (root / ANSWER_KEYS).write_text(answer_keys_json(keys), encoding="utf-8")
+            count = sum(len(k["answers"]) for k in keys.values())
+            print(f"answer keys: {count} answers of {len(keys)} chapters in {ANSWER_KEYS}")
+        else:
+            written = build_copies(args.kind, build / args.kind)
+            print(f"{args.kind} copies: {len(written)} chapters in {build / args.kind}")
+    except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if args.kind == "book":
-        try:
-            pages = build_book(build / "executed", build / "book")
-        except FileNotFoundError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
-        print(f"website: {len(pages)} pages in {build / 'book'} (open index.html)")
-    else:
-        written = build_copies(args.kind, build / args.kind)
-        print(f"{args.kind} copies: {len(written)} chapters in {build / args.kind}")
     return 0
 
 

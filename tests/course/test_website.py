@@ -1,13 +1,22 @@
-"""The course website, checked as a reader would see it: in headless Chromium.
+"""The course website, both editions, checked as a reader sees it: in headless Chromium.
 
-`make test-site` (part of `make test`) builds the site from the chapters nbval executed into
-``build/executed/`` (``make test-notebooks``; or ``make run``), installs Debian's chromium and a
-CJK font if they are missing (`make browser`), then runs this file with ``pytest -m browser``.
-The tests crawl every page from the home page, and fail on a broken link or anchor, a missing
-or undecodable image, a page that renders blank, a script error, any request that leaves the
-machine, a chapter whose figures are not all on its page, a formula left as LaTeX source, and
-Chinese text drawn without a Chinese font. A screenshot of every page (and of every chapter's
-first figure) is saved under ``build/screenshots/``.
+`make test-site` (part of `make test`) builds the site with `course/tools/book.py` from the
+chapters nbval executed into ``build/executed/`` (nothing runs again), installs Debian's chromium
+and a CJK font if they are missing (`make browser`), then runs this file with ``pytest -m
+browser``. The tests crawl every page of both editions from ``build/book/index.html`` with every
+request that leaves the machine aborted, and fail on:
+
+- a page not reachable from the home page, a broken link or anchor, a missing image, a page that
+  renders blank, a script or console error, any request to the network;
+- a chapter whose figures are not all on its page, a formula left as LaTeX, Chinese text drawn
+  with anything but the site's own CJK font;
+- offline search that finds nothing for a known term, an edition link or language switch that
+  leads nowhere, a chapter without a working notebook download;
+- any solution line, model answer, rubric or answer value in the learner edition (pages and
+  downloads), while the instructor edition must show them.
+
+A screenshot of every page (and of every chapter's first figure) is saved under
+``build/screenshots/book/<edition>/``.
 """
 
 from __future__ import annotations
@@ -15,11 +24,11 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
+import coursebuild
 import nbformat
 import numpy as np
 import pytest
@@ -32,7 +41,11 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 BOOK = BUILD / "book"
 EXECUTED = BUILD / "executed"
-SHOTS = BUILD / "screenshots"
+LANG = "en"
+EDITIONS = ("learner", "instructor")
+SITES = {edition: BOOK / edition / LANG for edition in EDITIONS}
+SHOTS = BUILD / "screenshots" / "book"
+SKIP = ("_static", "_sources", "_downloads", "_images", "_modules")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -45,18 +58,23 @@ CHROMIUM_ARGS = [
 
 # Everything the checks need from one page, gathered in one pass in the browser.
 _INSPECT = """() => {
-  const imgs = [...document.images];
-  const text = (document.querySelector('main, .jp-Notebook') || document.body).innerText;
+  const main = document.querySelector('main') || document.body;
+  const imgs = [...main.querySelectorAll('img')];
   return {
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     ids: [...document.querySelectorAll('[id], a[name]')].map(e => e.id || e.getAttribute('name')),
     images: imgs.length,
-    brokenImages: imgs.filter(i => !i.complete || i.naturalWidth === 0)
+    brokenImages: [...document.images].filter(i => !i.complete || i.naturalWidth === 0)
                       .map(i => (i.getAttribute('src') || '').slice(0, 80)),
     visibleImages: imgs.filter(i => i.getBoundingClientRect().width > 50).length,
-    text: text,
+    text: (document.querySelector('article') || main).innerText,
     height: document.documentElement.scrollHeight,
-    formulas: [...document.querySelectorAll('math')].map(m => m.getBoundingClientRect().width),
+    formulas: [...(document.querySelector('article') || main).querySelectorAll('math')].map(m => m.getBoundingClientRect().width),
+    lang: document.documentElement.lang,
+    currentLanguage: (document.querySelector('.course-languages .current-language') || {})
+                        .textContent || '',
+    editionLinks: [...document.querySelectorAll('a.edition-link')].map(a => a.href),
+    downloads: [...main.querySelectorAll('a.download')].map(a => a.href),
   };
 }"""
 
@@ -72,9 +90,24 @@ class PageReport:
     text: str = ""
     height: int = 0
     formulas: list[float] = field(default_factory=list)
+    lang: str = ""
+    current_language: str = ""
+    edition_links: list[str] = field(default_factory=list)
+    downloads: list[str] = field(default_factory=list)
     inked: float = 0.0  # share of the first screen's pixels that differ from the background
     errors: list[str] = field(default_factory=list)
-    cjk_fonts: list[str] = field(default_factory=list)
+    cjk_fonts: list[tuple[str, bool]] = field(default_factory=list)  # (family, web font?)
+
+    @property
+    def edition(self) -> str | None:
+        rel = self.path.relative_to(BOOK.resolve()).parts
+        return rel[0] if len(rel) > 2 else None
+
+    @property
+    def page(self) -> str:
+        """The page's path inside its edition and language, e.g. ``chapters/01_x.html``."""
+        rel = self.path.relative_to(BOOK.resolve()).parts
+        return "/".join(rel[2:]) if len(rel) > 2 else "/".join(rel)
 
 
 def _ink(png: bytes) -> float:
@@ -89,48 +122,59 @@ def _local(url: str) -> Path | None:
     return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
 
 
+def _is_page(path: Path) -> bool:
+    rel = path.resolve().relative_to(BOOK.resolve()).parts
+    return path.suffix == ".html" and not any(part in SKIP for part in rel)
+
+
+def _open_browser(pw):
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed; run `make browser` (make test does)")
+    browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    remote: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            remote.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    return browser, context, remote
+
+
 @pytest.fixture(scope="module")
 def site() -> Path:
     index = BOOK / "index.html"
     if not index.exists():
         pytest.fail("no website in build/book; build it with `make book` (make test-site does)")
-    stale = [
-        p.stem
-        for p in chapters()
-        if not (BOOK / "chapters" / f"{p.stem}.html").exists()
-        or (BOOK / "chapters" / f"{p.stem}.html").stat().st_mtime < p.stat().st_mtime
-    ]
-    if stale:
-        pytest.fail(f"the website is older than chapters {stale}; rebuild it with `make book`")
+    for edition, folder in SITES.items():
+        stale = [
+            p.stem
+            for p in chapters()
+            if not (folder / "chapters" / f"{p.stem}.html").exists()
+            or (folder / "chapters" / f"{p.stem}.html").stat().st_mtime < p.stat().st_mtime
+        ]
+        if stale:
+            pytest.fail(f"the {edition} edition is older than chapters {stale}; run `make book`")
     return index
 
 
 @pytest.fixture(scope="module")
 def crawl(site) -> dict[Path, PageReport]:
     """Open every page reachable from the home page; return what each one showed."""
-    from playwright import sync_api as playwright  # the dev extra; make test installs it
+    from playwright import sync_api as playwright  # the site extra; make test installs it
 
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed; run `make browser` (make test does)")
     if SHOTS.exists():
         shutil.rmtree(SHOTS)
     SHOTS.mkdir(parents=True)
     reports: dict[Path, PageReport] = {}
     queue = [site.resolve()]
     with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        remote: list[str] = []
-
-        def route(r):
-            if r.request.url.startswith(("file:", "data:")):
-                r.continue_()
-            else:
-                remote.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
+        browser, context, remote = _open_browser(pw)
         while queue:
             path = queue.pop(0)
             if path in reports:
@@ -155,31 +199,36 @@ def crawl(site) -> dict[Path, PageReport]:
             report.text = info["text"]
             report.height = info["height"]
             report.formulas = info["formulas"]
+            report.lang = info["lang"]
+            report.current_language = info["currentLanguage"].strip()
+            report.edition_links = info["editionLinks"]
+            report.downloads = info["downloads"]
             report.errors += [f"remote request: {u}" for u in remote[before:]]
-            name = path.relative_to(BOOK.resolve()).as_posix().replace("/", "__")
-            shot = page.screenshot(path=str(SHOTS / name.replace(".html", ".png")))
-            report.inked = _ink(shot)
+            shot = SHOTS / path.relative_to(BOOK.resolve()).with_suffix(".png")
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            report.inked = _ink(page.screenshot(path=str(shot)))
             if report.images:
                 page.evaluate(
                     "() => { const i = [...document.images].find(i => i.naturalWidth > 50);"
                     " if (i) { i.scrollIntoView({block: 'center'}); } }"
                 )
-                page.screenshot(path=str(SHOTS / name.replace(".html", "-figure.png")))
+                page.screenshot(path=str(shot.with_name(shot.stem + "-figure.png")))
             report.cjk_fonts = _fonts_of_chinese_text(page)
             page.close()
             for link in report.links:
                 target = _local(urldefrag(link).url)
-                if target is not None and target.suffix == ".html" and target.exists():
+                if target is not None and target.exists() and _is_page(target):
                     queue.append(target.resolve())
         browser.close()
     return reports
 
 
-def _fonts_of_chinese_text(page) -> list[str]:
-    """Fonts Chromium actually used for the first element with Chinese text (CDP)."""
+def _fonts_of_chinese_text(page) -> list[tuple[str, bool]]:
+    """Fonts Chromium actually used for the first element of the article with Chinese text."""
     marker = page.evaluate(
         """() => {
-          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          const root = document.querySelector('article') || document.body;
+          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
           while (walker.nextNode()) {
             if (/[\\u4e00-\\u9fff]/.test(walker.currentNode.nodeValue)) {
               walker.currentNode.parentElement.setAttribute('data-cjk-probe', '1');
@@ -198,18 +247,58 @@ def _fonts_of_chinese_text(page) -> list[str]:
     node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-cjk-probe]"})
     fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
     cdp.detach()
-    return [f["familyName"] for f in fonts]
+    return [(f["familyName"], bool(f.get("isCustomFont"))) for f in fonts]
 
 
-def _pages(crawl, folder: str | None = None) -> list[PageReport]:
-    return [r for p, r in crawl.items() if folder is None or p.parent.name == folder]
+def _edition(crawl, edition: str, folder: str | None = None) -> list[PageReport]:
+    return [
+        r
+        for r in crawl.values()
+        if r.edition == edition and (folder is None or r.page.startswith(f"{folder}/"))
+    ]
+
+
+def _staged(edition: str, stem: str) -> nbformat.NotebookNode:
+    path = BUILD / "book-src" / edition / LANG / "chapters" / f"{stem}.ipynb"
+    return nbformat.read(path, as_version=4)
+
+
+# --- structure ---------------------------------------------------------------------------------
 
 
 def test_every_built_page_is_reachable_from_the_home_page(crawl):
-    built = {p.resolve() for p in BOOK.rglob("*.html")}
+    # The search page is reached through the search box, not a link: test_offline_search.
+    built = {p.resolve() for p in BOOK.rglob("*.html") if _is_page(p) and p.name != "search.html"}
     assert built == set(crawl), f"not linked: {sorted(str(p) for p in built - set(crawl))}"
-    chapter_pages = {p.stem for p in crawl if p.parent.name == "chapters"}
-    assert chapter_pages == {p.stem for p in chapters()}
+    for edition in EDITIONS:
+        pages = {r.page for r in _edition(crawl, edition, "chapters")}
+        assert pages == {f"chapters/{p.stem}.html" for p in chapters()}, edition
+
+
+def test_navigation_follows_the_course_parts(crawl):
+    import book
+
+    home = crawl[(SITES["learner"] / "index.html").resolve()]
+    parts = book.load_parts(LANG)
+    assert [title for title, _ in parts] == [
+        "Foundations",
+        "Segmentation and value",
+        "Lifetime value",
+        "Churn",
+        "Service and processes",
+        "Strategy",
+        "Cases",
+        "Research",
+    ]
+    positions = [home.text.index(title) for title, _ in parts]
+    assert positions == sorted(positions), "the home page lists the parts out of order"
+    for report in _edition(crawl, "learner", "chapters"):
+        assert "Contents" in report.text or report.height > 0  # the in-page contents sidebar
+    # The API reference and the bibliography are part of both editions.
+    for edition in EDITIONS:
+        pages = {r.page for r in _edition(crawl, edition)}
+        assert {"references.html", "api/index.html", "api/helpers.clv.html"} <= pages, edition
+        assert ("instructor_guide.html" in pages) == (edition == "instructor")
 
 
 def test_no_broken_links_or_anchors(crawl):
@@ -221,61 +310,173 @@ def test_no_broken_links_or_anchors(crawl):
             if path is None:
                 continue  # external references are links for the reader, never fetched here
             if not path.exists():
-                broken.append(f"{report.path.name} -> {link}")
+                broken.append(f"{report.page} -> {link}")
             elif fragment and path.suffix == ".html":
                 page = crawl.get(path.resolve())
                 # As browsers do: the fragment matches an id as written or percent-decoded.
                 if page is not None and not {fragment, unquote(fragment)} & page.ids:
-                    broken.append(f"{report.path.name} -> #{fragment} (no such anchor)")
-    assert not broken, broken
+                    broken.append(f"{report.page} -> #{fragment} (no such anchor)")
+    assert not broken, broken[:20]
 
 
 def test_no_missing_images(crawl):
-    missing = {r.path.name: r.broken_images for r in crawl.values() if r.broken_images}
+    missing = {r.page: r.broken_images for r in crawl.values() if r.broken_images}
     assert not missing, missing
 
 
 def test_no_blank_pages(crawl):
     for report in crawl.values():
-        assert len(report.text.strip()) > 500, f"{report.path.name} shows almost no text"
+        if report.edition is None:  # the landing page: two links by design
+            assert sum("/index.html" in link for link in report.links) == len(EDITIONS)
+            continue
+        assert len(report.text.strip()) > 300, f"{report.path} shows almost no text"
         # The first screen must carry ink: a blank white (or one-colour) page has almost none.
-        assert report.inked > 0.02, f"{report.path.name}: first screen is blank ({report.inked})"
+        assert report.inked > 0.02, f"{report.path}: first screen is blank ({report.inked})"
 
 
 def test_no_script_errors_and_nothing_fetched_from_the_network(crawl):
-    errors = {r.path.name: r.errors for r in crawl.values() if r.errors}
+    errors = {str(r.path): r.errors for r in crawl.values() if r.errors}
     assert not errors, errors
 
 
 def test_every_figure_of_every_chapter_is_on_its_page(crawl):
-    for report in _pages(crawl, "chapters"):
-        nb = nbformat.read(EXECUTED / f"{report.path.stem}.ipynb", as_version=4)
-        figures = sum(
-            1
-            for cell in nb.cells
-            for out in cell.get("outputs", [])
-            if any(k.startswith("image/") for k in out.get("data", {}))
-        )
-        assert report.images == figures, (report.path.name, report.images, figures)
-        assert report.visible_images == figures, f"{report.path.name}: a figure has no size"
+    for edition in EDITIONS:
+        for report in _edition(crawl, edition, "chapters"):
+            nb = _staged(edition, report.path.stem)
+            figures = sum(
+                1
+                for cell in nb.cells
+                for out in cell.get("outputs", [])
+                if any(k.startswith("image/") for k in out.get("data", {}))
+            )
+            assert figures or report.path.stem == "00_welcome"
+            assert report.images == figures, (edition, report.page, report.images, figures)
+            assert report.visible_images == figures, f"{report.page}: a figure has no size"
 
 
 def test_formulas_are_typeset_not_left_as_latex(crawl):
-    chapter_01 = crawl[(BOOK / "chapters" / "01_crm_foundations.html").resolve()]
-    assert len(chapter_01.formulas) >= 5 and min(chapter_01.formulas) > 0
+    for edition in EDITIONS:
+        chapter_01 = crawl[(SITES[edition] / "chapters" / "01_crm_foundations.html").resolve()]
+        assert len(chapter_01.formulas) >= 5 and min(chapter_01.formulas) > 0
     leftovers = {
-        r.path.name: m
+        r.page: m
         for r in crawl.values()
         if (m := re.findall(r"\$[^$\n]{0,40}\\[a-z]+[^$\n]{0,40}\$", r.text))
     }
     assert not leftovers, leftovers
 
 
-def test_chinese_text_is_drawn_with_a_chinese_font(crawl):
-    glossary = crawl[(BOOK / "glossary.html").resolve()]
-    assert glossary.cjk_fonts, "no Chinese text found on the glossary page"
-    assert any("CJK SC" in f or "Han Sans SC" in f for f in glossary.cjk_fonts), (
-        f"Chinese drawn with {glossary.cjk_fonts}; install fonts-noto-cjk (`make browser`)"
-    )
-    listed = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
-    assert listed.strip(), "no Chinese font installed; run `make browser`"
+def test_chinese_text_is_drawn_with_the_sites_own_font(crawl):
+    for edition in EDITIONS:
+        glossary = crawl[(SITES[edition] / "glossary.html").resolve()]
+        assert glossary.cjk_fonts, "no Chinese text found on the glossary page"
+        # A web font (isCustomFont): the subset shipped in _static/fonts, not a system font.
+        assert any(custom and "CJK SC" in family for family, custom in glossary.cjk_fonts), (
+            glossary.cjk_fonts
+        )
+    chinese_pages = [r for r in crawl.values() if r.cjk_fonts]
+    assert len(chinese_pages) >= 2 * 18, "most chapters use Chinese terms"
+    unfonted = [r.page for r in chinese_pages if not any(c for _, c in r.cjk_fonts)]
+    assert not unfonted, unfonted
+
+
+def test_every_page_carries_its_language_and_the_switch(crawl):
+    for report in crawl.values():
+        if report.edition is None:
+            continue  # the landing page
+        assert report.lang == "en", report.page
+        assert report.current_language == "English", report.page
+
+
+def test_edition_links_lead_to_the_learner_twin(crawl):
+    for report in _edition(crawl, "instructor"):
+        if report.page == "instructor_guide.html":
+            assert not report.edition_links  # the guide has no learner twin
+            continue
+        assert len(report.edition_links) == 1, report.page
+        target = _local(report.edition_links[0])
+        assert target is not None and target.resolve() == (SITES["learner"] / report.page).resolve()
+    for report in _edition(crawl, "learner"):
+        assert not report.edition_links, f"{report.page} links the learner to the instructor site"
+        assert not any("/instructor/" in link for link in report.links), report.page
+
+
+def test_each_chapter_offers_its_notebook(crawl):
+    for edition in EDITIONS:
+        for report in _edition(crawl, edition, "chapters"):
+            assert len(report.downloads) == 1, (edition, report.page)
+            path = _local(report.downloads[0])
+            assert path is not None and path.name == f"{report.path.stem}.ipynb"
+            nb = nbformat.read(path, as_version=4)
+            solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+            assert bool(solutions) == (edition == "instructor"), (edition, path.name)
+            assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("term", ["retention", "BG/NBD", "客户终身价值"])
+def test_offline_search_finds_a_known_term(site, term):
+    from playwright import sync_api as playwright
+
+    with playwright.sync_playwright() as pw:
+        browser, context, remote = _open_browser(pw)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        url = (SITES["learner"] / "search.html").as_uri() + f"?q={term}"
+        page.goto(url, wait_until="load")
+        page.wait_for_function(
+            "() => (document.querySelector('#search-results') || {innerText: ''})"
+            ".innerText.includes('Search finished')",
+            timeout=20_000,
+        )
+        hits = page.eval_on_selector_all("#search-results li a", "els => els.map(e => e.href)")
+        shot = SHOTS / "learner" / f"search-{len(term)}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot))
+        browser.close()
+    assert hits, f"search for {term!r} found nothing"
+    assert all(_local(urldefrag(h).url).exists() for h in hits)
+    assert not remote and not errors, (remote, errors)
+
+
+# --- no answers in the learner edition ---------------------------------------------------------
+
+
+def _secrets(stem: str) -> set[str]:
+    source = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+    executed = nbformat.read(EXECUTED / f"{stem}.ipynb", as_version=4)
+    return coursebuild.learner_secrets(source, executed)
+
+
+def test_no_solution_line_or_answer_value_in_the_learner_edition(crawl):
+    leaks = {}
+    for report in _edition(crawl, "learner"):
+        text = report.text
+        assert "Model answer" not in text and "Marking rubric" not in text, report.page
+        if report.page.startswith("chapters/"):
+            assert "✓" not in text, f"{report.page} shows an instructor's verdict"
+            found = coursebuild.find_leaks(text, _secrets(report.path.stem))
+            if found:
+                leaks[report.page] = found[:5]
+    assert not leaks, leaks
+
+
+def test_no_solution_in_the_learner_downloads(crawl):
+    for report in _edition(crawl, "learner", "chapters"):
+        nb = nbformat.read(_local(report.downloads[0]), as_version=4)
+        text = coursebuild.notebook_text(nb)
+        assert not coursebuild.find_leaks(text, _secrets(report.path.stem)), report.page
+        assert "Model answer" not in text, report.page
+        checks = [c.source for c in nb.cells if "check_answer(" in c.source]
+        assert checks and not any("expected=" in c for c in checks), report.page
+
+
+def test_the_instructor_edition_shows_the_solutions(crawl):
+    # The leak check above must be able to fail: the same secrets are found on instructor pages.
+    for report in _edition(crawl, "instructor", "chapters"):
+        assert coursebuild.find_leaks(report.text, _secrets(report.path.stem)), report.page
+    rubrics = [r for r in _edition(crawl, "instructor", "chapters") if "Marking rubric" in r.text]
+    assert len(rubrics) >= 10, "decision exercises show their rubric to instructors"
