@@ -354,6 +354,9 @@ def learner_notebook(
     )
     position = heading if heading is not None else first_check
     key_cell = nbformat.v4.new_code_cell(_key_cell_source(keys))
+    # Collapsed in JupyterLab (the learner runs it, no need to read it); left off the website.
+    key_cell.metadata["jupyter"] = {"source_hidden": True}
+    key_cell.metadata["tags"] = ["remove-cell"]
     if out.nbformat > 4 or out.nbformat_minor >= 5:
         key_cell.id = _KEY_CELL_ID
     else:  # pragma: no cover - the chapters are nbformat 4.5
