@@ -69,7 +69,8 @@ _INSPECT = """() => {
     visibleImages: imgs.filter(i => i.getBoundingClientRect().width > 50).length,
     text: (document.querySelector('article') || main).innerText,
     height: document.documentElement.scrollHeight,
-    formulas: [...(document.querySelector('article') || main).querySelectorAll('math')].map(m => m.getBoundingClientRect().width),
+    formulas: [...(document.querySelector('article') || main).querySelectorAll('math')]
+                  .map(m => m.getBoundingClientRect().width),
     lang: document.documentElement.lang,
     currentLanguage: (document.querySelector('.course-languages .current-language') || {})
                         .textContent || '',
