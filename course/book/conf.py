@@ -8,6 +8,7 @@ machine; nothing is fetched at build or view time.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -28,6 +29,24 @@ from sphinxcontrib.bibtex.style.referencing.author_year import (  # noqa: E402
 )
 
 EDITION = "instructor" if tags.has("instructor") else "learner"  # noqa: F821 (Sphinx's tags)
+# The course language of this build (book.py sets it; Sphinx's `language` is its locale name).
+COURSE_LANG = os.environ.get("COURSE_BOOK_LANG", "en")
+# The site's own words in each course language (the chapters carry their own prose).
+UI = {
+    "en": {
+        "banner": "Instructor edition: solutions, model answers and marking rubrics are shown. "
+        "Give learners the learner edition.",
+        "learner": "Learner edition",
+        "instructor": "Instructor edition",
+        "twin": "learner edition of this page",
+    },
+    "zh": {
+        "banner": "教师版：显示解答、参考答案和评分标准。发给学生的请用学生版。",
+        "learner": "学生版",
+        "instructor": "教师版",
+        "twin": "本页的学生版",
+    },
+}[COURSE_LANG]
 
 project = "CRM analytics"
 author = "The CRM analytics course authors"
@@ -67,7 +86,7 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
 html_theme = "sphinx_book_theme"
-html_title = "CRM analytics"
+html_title = {"en": "CRM analytics", "zh": "CRM 数据分析"}[COURSE_LANG]
 html_copy_source = False
 html_use_index = False  # no general index and no module index: the API pages list everything
 html_domain_indices = False
@@ -82,12 +101,7 @@ html_theme_options = {
     "use_download_button": False,  # each chapter has its own notebook download link
     "use_fullscreen_button": False,
     "navigation_with_keys": False,
-    "announcement": (
-        "Instructor edition: solutions, model answers and marking rubrics are shown. "
-        "Give learners the learner edition."
-        if EDITION == "instructor"
-        else ""
-    ),
+    "announcement": UI["banner"] if EDITION == "instructor" else "",
 }
 html_sidebars = {
     "**": [
@@ -96,9 +110,14 @@ html_sidebars = {
         "sbt-sidebar-nav.html",
     ]
 }
+# Chinese search: Sphinx splits the text into words with jieba; the glossary's Chinese terms
+# are added to its dictionary so that a term such as 客户终身价值 is found as one word.
+if COURSE_LANG == "zh" and os.environ.get("COURSE_BOOK_SEARCH_DICT"):
+    html_search_options = {"dict": os.environ["COURSE_BOOK_SEARCH_DICT"]}
 html_context = {
     "default_mode": "light",  # else the theme logs a console error on a first visit
     "course_edition": EDITION,
+    "course_ui": UI,
     # code -> (label, html lang); the switch links to the same page in each other language.
     "course_languages": LANGUAGES,
     # Pages with no learner twin (the instructor guide): no edition link.
@@ -176,5 +195,14 @@ def _skip_foreign(app, what, name, obj, skip, options):
 
 
 def setup(app):
+    if COURSE_LANG == "zh":
+        from sphinx.search.zh import SearchChinese
+
+        class _Chinese(SearchChinese):
+            # Sphinx 9.0 ships the English stemmer for Chinese but names it ChineseStemmer in
+            # the page script, which then fails on every page ("ChineseStemmer is not defined").
+            language_name = "English"
+
+        app.add_search_language(_Chinese)
     app.connect("autodoc-process-docstring", _module_references)
     app.connect("autodoc-skip-member", _skip_foreign)

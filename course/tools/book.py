@@ -3,7 +3,7 @@
 Course tooling, not part of the learner package. Used by ``make book`` from the repository's
 folder (or any folder inside it)::
 
-    python course/tools/book.py                   # both editions, COURSE_LANG (default en)
+    python course/tools/book.py                   # both editions, every course language
     python course/tools/book.py --edition learner --lang en
 
 Nothing is executed: the pages come from the chapters that ``make run`` (or the nbval run of
@@ -38,10 +38,10 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from languages import LANGUAGES, course_language
-from runner import chapters, find_root
+from languages import LANGUAGES, REFERENCES, course_language
+from runner import build_dirs, chapters, find_root
 
-__all__ = ["EDITIONS", "build", "load_parts", "stage"]
+__all__ = ["EDITIONS", "TEXT", "build", "document_source", "executed_folder", "load_parts", "stage"]
 
 EDITIONS = ("learner", "instructor")
 DOCUMENTS = {  # course/<name>.md -> the editions that show it
@@ -49,6 +49,73 @@ DOCUMENTS = {  # course/<name>.md -> the editions that show it
     "glossary": EDITIONS,
     "instructor_guide": ("instructor",),
 }
+# The words of the site itself, per course language (the chapters carry their own prose).
+TEXT = {
+    "en": {
+        "title": "CRM analytics: an open course",
+        "intro": (
+            "Customer relationship management (CRM) taught with data: the value of a customer "
+            "base, segmentation, customer lifetime value, churn, service and satisfaction, CRM "
+            "processes and strategy, five case studies and customer-base analysis at scale. The "
+            "chapters run on real purchase logs and on simulators with a known truth. Each page "
+            "shows a chapter as `make run` executed it; the link under each title downloads its "
+            "notebook."
+        ),
+        "learner": (
+            "This is the **learner edition**: exercises come with self-checks that tell you "
+            "whether your answer is right without showing it."
+        ),
+        "instructor": (
+            "This is the **instructor edition**: every exercise shows its solution, model "
+            "answer and marking rubric. Give learners the learner edition."
+        ),
+        "documents": "Course documents",
+        "references": "References",
+        "references_intro": "The papers and books the chapters cite.",
+        "api": "API reference",
+        "api_intro": (
+            "The `helpers` package, module by module, from its docstrings. Every public name "
+            "of the library subpackages is also importable from `helpers` itself."
+        ),
+        "download": "Download this chapter as a notebook",
+        "download_learner": "student copy: exercises without solutions",
+        "download_instructor": "full chapter",
+    },
+    "zh": {
+        "title": "CRM 数据分析：一门开放课程",
+        "intro": (
+            "用数据讲授客户关系管理（CRM）：客户群的价值、客户细分、客户终身价值、客户流失、"
+            "服务与满意度、CRM 流程与战略、五个案例，以及大规模的客户群分析。各章的数据既有真实"
+            "的购买记录，也有已知真值的模拟数据。每一页展示的是 `make run` 运行后的章节，"
+            "标题下方的链接可以下载该章的 notebook。"
+        ),
+        "learner": "这是**学生版**：每道练习都附有自测，它会告诉你答案是否正确，但不会显示答案。",
+        "instructor": (
+            "这是**教师版**：每道练习都给出解答、参考答案和评分标准。发给学生的请用学生版。"
+        ),
+        "documents": "课程文档",
+        "references": "参考文献",
+        "references_intro": "各章引用的论文和书籍。",
+        "api": "API 参考",
+        "api_intro": (
+            "`helpers` 包的各个模块，内容取自代码中的文档字符串（英文）。各子包的公开名称"
+            "也都可以直接从 `helpers` 导入。"
+        ),
+        "download": "下载本章 notebook",
+        "download_learner": "学生版：练习不含解答",
+        "download_instructor": "完整章节",
+    },
+}
+
+
+def document_source(root: Path, doc: str, lang: str) -> Path:
+    """The Markdown file of a course document in ``lang``: ``course/<doc>.md`` in English,
+    ``course/<doc>.<lang>.md`` otherwise; the glossary is one bilingual file."""
+    if lang == "en" or doc == "glossary":
+        return root / "course" / f"{doc}.md"
+    return root / "course" / f"{doc}.{lang}.md"
+
+
 _NBVAL = re.compile(r"^[ \t]*# NBVAL_(CHECK|IGNORE)_OUTPUT[ \t]*\n?", re.M)
 _CJK_FONT_FILE = re.compile(r"NotoSansCJK|SourceHanSans", re.I)
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
@@ -108,6 +175,21 @@ def load_parts(lang: str, root: Path | None = None) -> list[tuple[str, list[Path
     return parts
 
 
+def executed_folder(root: Path, build_dir: Path, lang: str) -> Path:
+    """Where the executed chapters of ``lang`` are. A chapter's code draws its labels in the
+    course language only through a ``lang`` parameter; while no chapter has one, the code's
+    outputs are the same in every language, so every language reads ``build/executed`` (the
+    prose of each language is in the same notebook). Once a chapter has it, each language has
+    its own run (``make run COURSE_LANG=zh`` writes ``build/executed-zh``)."""
+    from runner import notebook_parameters
+
+    if lang == "en" or not any(
+        "lang" in notebook_parameters(p) for p in chapters(root / "notebooks")
+    ):
+        return build_dirs(build_dir, "en")[0]
+    return build_dirs(build_dir, lang)[0]
+
+
 def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.source.startswith("# "):
@@ -148,9 +230,10 @@ def _references(nb: nbformat.NotebookNode, bib) -> str | None:
 
 def _stage_chapter(path: Path, edition: str, lang: str, stage_dir: Path, executed_dir: Path, bib):
     import citations
+    from bilingual import monolingual
 
-    executed = nbformat.read(executed_dir / path.name, as_version=4)
-    source = nbformat.read(path, as_version=4)
+    executed = monolingual(nbformat.read(executed_dir / path.name, as_version=4), lang)
+    source = monolingual(nbformat.read(path, as_version=4), lang)
     stem = path.stem
     page, download = _chapter_copies(edition, stem, executed, source)
     for cell in page.cells:
@@ -160,18 +243,23 @@ def _stage_chapter(path: Path, edition: str, lang: str, stage_dir: Path, execute
         cell.metadata.pop("execution", None)
     page.metadata.pop("papermill", None)
     # Downloaded copies are read in JupyterLab, where a citation role would show as raw text.
-    download = citations.plain_notebook(download, bib)
+    download = citations.plain_notebook(download, bib, heading=f"## {REFERENCES[lang]}")
+    for cell in download.cells:  # the reference list added just now is in the same language
+        if cell.cell_type == "markdown":
+            cell.metadata.setdefault("lang", lang)
     nbformat.write(download, stage_dir / "_notebooks" / path.name)
-    kind = "student copy: exercises without solutions" if edition == "learner" else "full chapter"
+    text = TEXT[lang]
+    kind = text[f"download_{edition}"]
     link = nbformat.v4.new_markdown_cell(
-        f"{{download}}`Download this chapter as a notebook <../_notebooks/{path.name}>` ({kind})."
+        f"{{download}}`{text['download']} <../_notebooks/{path.name}>` ({kind})."
     )
     link.metadata["tags"] = ["chapter-download"]
     first = next((i for i, c in enumerate(page.cells) if c.cell_type == "markdown"), 0)
     page.cells.insert(first + 1, link)
     references = _references(page, bib)
     if references:
-        page.cells.append(nbformat.v4.new_markdown_cell(f"## References\n\n{references}"))
+        heading = TEXT[lang]["references"]
+        page.cells.append(nbformat.v4.new_markdown_cell(f"## {heading}\n\n{references}"))
     nbformat.write(page, stage_dir / "chapters" / f"{stem}.ipynb")
     return stem, _title(page, stem)
 
@@ -186,7 +274,7 @@ def _link_chapters(text: str, stems: set[str], prefix: str) -> str:
     return re.sub(r"(?<!\[)`(\d\d_[a-z_]+)`", link, text)
 
 
-def _api_pages(stage_dir: Path) -> list[str]:
+def _api_pages(stage_dir: Path, lang: str) -> list[str]:
     api = stage_dir / "api"
     api.mkdir()
     names = []
@@ -196,10 +284,9 @@ def _api_pages(stage_dir: Path) -> list[str]:
         (api / f"{module}.md").write_text(body, encoding="utf-8")
         names.append(module)
     toc = "\n".join(names)
+    text = TEXT[lang]
     (api / "index.md").write_text(
-        "# API reference\n\nThe `helpers` package, module by module, from its docstrings. "
-        "Every public name of the library subpackages is also importable from `helpers` itself.\n"
-        f"\n```{{toctree}}\n:maxdepth: 1\n\n{toc}\n```\n",
+        f"# {text['api']}\n\n{text['api_intro']}\n\n```{{toctree}}\n:maxdepth: 1\n\n{toc}\n```\n",
         encoding="utf-8",
     )
     return names
@@ -217,14 +304,14 @@ def stage(edition: str, lang: str, root: Path | None = None, build_dir: Path | N
 
     root = find_root() if root is None else root
     build_dir = root / "build" if build_dir is None else build_dir
-    executed_dir = build_dir / "executed"
+    executed_dir = executed_folder(root, build_dir, lang)
     parts = load_parts(lang, root)
     notebooks = chapters(root / "notebooks")
     missing = [p.name for p in notebooks if not (executed_dir / p.name).exists()]
     if missing:
         raise FileNotFoundError(
-            f"no executed copy of {', '.join(missing)} in {executed_dir}; run `make run` first "
-            "(make book does it for you)"
+            f"no executed copy of {', '.join(missing)} in {executed_dir}; run "
+            f"`make run COURSE_LANG={lang}` first (make book does it for you)"
         )
     stage_dir = build_dir / "book-src" / edition / lang
     if stage_dir.exists():
@@ -237,41 +324,29 @@ def stage(edition: str, lang: str, root: Path | None = None, build_dir: Path | N
         stem, title = _stage_chapter(path, edition, lang, stage_dir, executed_dir, bib)
         titles[stem] = title
     stems = set(titles)
+    text = TEXT[lang]
     documents = [d for d, editions in DOCUMENTS.items() if edition in editions]
     for doc in documents:
-        text = (root / "course" / f"{doc}.md").read_text(encoding="utf-8")
-        (stage_dir / f"{doc}.md").write_text(_link_chapters(text, stems, ""), encoding="utf-8")
+        source = document_source(root, doc, lang)
+        if not source.exists():
+            raise FileNotFoundError(f"no {lang} version of the {doc} document: {source}")
+        body = source.read_text(encoding="utf-8")
+        body = re.sub(r"\]\(([a-z_]+)\.[a-z]{2}\.md\)", r"](\1.md)", body)  # twin links
+        (stage_dir / f"{doc}.md").write_text(_link_chapters(body, stems, ""), encoding="utf-8")
     (stage_dir / "references.md").write_text(
-        "# References\n\nThe papers and books the chapters cite.\n\n"
+        f"# {text['references']}\n\n{text['references_intro']}\n\n"
         "```{bibliography}\n:all:\n```\n",
         encoding="utf-8",
     )
-    _api_pages(stage_dir)
+    _api_pages(stage_dir, lang)
     toctrees = []
     for title, paths in parts:
         entries = "\n".join(f"chapters/{p.stem}" for p in paths)
         toctrees.append(f"```{{toctree}}\n:caption: {title}\n:maxdepth: 1\n\n{entries}\n```\n")
     docs = "\n".join([*documents, "references", "api/index"])
-    toctrees.append(f"```{{toctree}}\n:caption: Course documents\n:maxdepth: 1\n\n{docs}\n```\n")
-    intro = (
-        "Customer relationship management (CRM) taught with data: the value of a customer base, "
-        "segmentation, customer lifetime value, churn, service and satisfaction, CRM processes "
-        "and strategy, five case studies and customer-base analysis at scale. The chapters run "
-        "on real purchase logs and on simulators with a known truth. Each page shows a chapter "
-        "as `make run` executed it; the link under each title downloads its notebook."
-    )
-    if edition == "learner":
-        edition_text = (
-            "This is the **learner edition**: exercises come with self-checks that tell you "
-            "whether your answer is right without showing it."
-        )
-    else:
-        edition_text = (
-            "This is the **instructor edition**: every exercise shows its solution, model "
-            "answer and marking rubric. Give learners the learner edition."
-        )
+    toctrees.append(f"```{{toctree}}\n:caption: {text['documents']}\n:maxdepth: 1\n\n{docs}\n```\n")
     (stage_dir / "index.md").write_text(
-        f"# CRM analytics: an open course\n\n{intro}\n\n{edition_text}\n\n" + "\n".join(toctrees),
+        f"# {text['title']}\n\n{text['intro']}\n\n{text[edition]}\n\n" + "\n".join(toctrees),
         encoding="utf-8",
     )
     return stage_dir
@@ -342,7 +417,21 @@ def _subset_cjk_font(sites: list[Path], target: Path) -> int:
     return len(chars)
 
 
+def _search_dictionary(folder: Path) -> Path:
+    """The glossary's Chinese terms as a jieba user dictionary (one term per line)."""
+    path = folder / "search-terms.zh.txt"
+    glossary = find_root() / "course" / "glossary.md"
+    terms = set()
+    for line in glossary.read_text(encoding="utf-8").splitlines():
+        cols = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cols) > 1 and _CJK.search(cols[1]):
+            terms.add(re.sub(r"（.*?）|\s+", "", cols[1]))
+    path.write_text("".join(f"{t} 2000 n\n" for t in sorted(terms) if t), encoding="utf-8")
+    return path
+
+
 def _sphinx(stage_dir: Path, out: Path, edition: str, lang: str, conf: Path) -> tuple[str, str]:
+    """Run sphinx-build on one staged edition; return ``(label, its warnings)``."""
     cmd = [
         sys.executable,
         "-m",
@@ -363,13 +452,18 @@ def _sphinx(stage_dir: Path, out: Path, edition: str, lang: str, conf: Path) -> 
         str(stage_dir),
         str(out),
     ]
-    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    env = {
+        **os.environ,
+        "PYTHONWARNINGS": "ignore::DeprecationWarning",
+        "COURSE_BOOK_LANG": lang,
+        "COURSE_BOOK_SEARCH_DICT": str(_search_dictionary(stage_dir.parents[1])),
+    }
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if done.returncode:
         raise RuntimeError(
             f"sphinx-build failed for the {edition} edition ({lang}):\n{done.stderr[-4000:]}"
         )
-    return edition, done.stderr
+    return f"{edition}/{lang}", done.stderr
 
 
 def _landing(book: Path, built: list[tuple[str, str]]) -> Path:
@@ -386,11 +480,15 @@ def _landing(book: Path, built: list[tuple[str, str]]) -> Path:
     page.write_text(
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>CRM analytics: course website</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:40em;margin:3em auto;"
-        "line-height:1.5;padding:0 1em}</style></head><body>"
+        "<style>@font-face{font-family:'Course CJK';"
+        f"src:url('{built[0][0]}/{built[0][1]}/_static/fonts/course-cjk.woff2') format('woff2')}}"
+        "body{font-family:'Segoe UI',Roboto,Arial,'Course CJK',sans-serif;max-width:40em;"
+        "margin:3em auto;line-height:1.5;padding:0 1em}</style></head><body>"
         "<main><h1>CRM analytics: course website</h1>"
         "<p>The learner edition has no solutions, model answers or rubrics; the instructor "
         "edition has them all. Give learners the <code>learner</code> folder only.</p>"
+        '<p lang="zh-CN">学生版不含解答、参考答案和评分标准；教师版全部包含。'
+        "发给学生的只是 <code>learner</code> 文件夹。</p>"
         f"<ul>{''.join(rows)}</ul></main></body></html>\n",
         encoding="utf-8",
     )
@@ -398,24 +496,29 @@ def _landing(book: Path, built: list[tuple[str, str]]) -> Path:
 
 
 def build(
-    editions: tuple[str, ...] = EDITIONS, lang: str | None = None, root: Path | None = None
-) -> dict[str, Path]:
-    """Stage and render the editions (in parallel, one process each); return their folders.
+    editions: tuple[str, ...] = EDITIONS,
+    languages: tuple[str, ...] | None = None,
+    root: Path | None = None,
+) -> dict[tuple[str, str], Path]:
+    """Stage and render each edition in each language (two Sphinx processes at a time);
+    return the output folder of each ``(edition, language)``. By default every course
+    language is built (``languages.LANGUAGES``).
 
     Raises
     ------
     FileNotFoundError
-        If a chapter has not been executed yet.
+        If a chapter has not been executed yet in a language.
     RuntimeError
         If Sphinx fails or warns, with its messages.
     """
-    lang = course_language(lang)
+    langs = tuple(course_language(code) for code in (languages or tuple(LANGUAGES)))
     root = find_root() if root is None else root
     build_dir = root / "build"
     book = build_dir / "book"
     conf = root / "course" / "book"
-    staged = {edition: stage(edition, lang, root, build_dir) for edition in editions}
-    outputs = {edition: book / edition / lang for edition in editions}
+    pairs = [(e, lang) for lang in langs for e in editions]
+    staged = {(e, lang): stage(e, lang, root, build_dir) for e, lang in pairs}
+    outputs = {(e, lang): book / e / lang for e, lang in pairs}
     if book.exists():  # whatever is not an edition (an older layout) goes
         for item in book.iterdir():
             if item.name not in EDITIONS:
@@ -423,12 +526,12 @@ def build(
     for out in outputs.values():
         if out.exists():
             shutil.rmtree(out)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(editions)) as pool:
-        jobs = [pool.submit(_sphinx, staged[e], outputs[e], e, lang, conf) for e in editions]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = [pool.submit(_sphinx, staged[p], outputs[p], *p, conf) for p in pairs]
         warnings = [job.result() for job in jobs]
     problems = [
-        f"[{edition}] {line}"
-        for edition, text in warnings
+        f"[{where}] {line}"
+        for where, text in warnings
         for line in text.splitlines()
         if "WARNING" in line or "ERROR" in line
     ]
@@ -439,11 +542,11 @@ def build(
     for out in outputs.values():
         (out / "_static" / "fonts").mkdir(exist_ok=True)
         shutil.copy(font, out / "_static" / "fonts" / "course-cjk.woff2")
-    built = [(e, lang) for e in editions] + [
-        (e, other)
+    built = [
+        (e, lang)
         for e in EDITIONS
-        for other in LANGUAGES
-        if other != lang and (book / e / other / "index.html").exists()
+        for lang in LANGUAGES
+        if (e, lang) in outputs or (book / e / lang / "index.html").exists()
     ]
     _landing(book, built)
     return outputs
@@ -452,17 +555,19 @@ def build(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python course/tools/book.py")
     parser.add_argument("--edition", choices=EDITIONS, action="append")
-    parser.add_argument("--lang", help="course language (default: $COURSE_LANG, else en)")
+    parser.add_argument(
+        "--lang", action="append", help="a course language (repeatable; default: all of them)"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     try:
-        outputs = build(tuple(args.edition or EDITIONS), args.lang)
+        outputs = build(tuple(args.edition or EDITIONS), tuple(args.lang or ()) or None)
     except (FileNotFoundError, ValueError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    for edition, out in outputs.items():
+    for (edition, lang), out in outputs.items():
         pages = sum(1 for _ in out.rglob("*.html"))
-        print(f"{edition} edition: {pages} pages in {out} (open index.html)")
+        print(f"{edition} edition ({lang}): {pages} pages in {out} (open index.html)")
     print(f"website built in {time.perf_counter() - start:.1f} s")
     return 0
 

@@ -40,6 +40,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from languages import REFERENCES, course_language
 from runner import chapters, find_root
 
 __all__ = [
@@ -348,7 +349,8 @@ def learner_notebook(
         (
             i + 1
             for i, c in enumerate(out.cells[:first_check])
-            if c.cell_type == "markdown" and c.source.lstrip().startswith("## Exercises")
+            if c.cell_type == "markdown"
+            and c.source.lstrip().startswith(("## Exercises", "## 练习"))
         ),
         None,
     )
@@ -388,18 +390,23 @@ def _instructor_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return instructor_notebook(nb, keep_outputs=False)
 
 
-def build_copies(kind: str, target: Path, source: Path | None = None) -> list[Path]:
+def build_copies(
+    kind: str, target: Path, source: Path | None = None, lang: str = "en"
+) -> list[Path]:
     """Write every chapter's ``student`` or ``instructor`` copy into ``target`` (the chapters
-    of ``source``, default: the repository's ``notebooks/``). Student copies take their answer
-    keys from the repository's ``course/answer_keys.json``.
+    of ``source``, default: the repository's ``notebooks/``), with the prose of ``lang`` only.
+    Student copies take their answer keys from the repository's ``course/answer_keys.json``.
 
     Raises
     ------
     FileNotFoundError
         If a student build finds no committed answer keys.
     ValueError
-        If a chapter has no committed keys, or lacks a key for one of its self-checks.
+        If a chapter has no committed keys, lacks a key for one of its self-checks, or has no
+        prose in ``lang``.
     """
+    from bilingual import monolingual
+
     paths = chapters(source)
     if kind == "student":
         committed = load_answer_keys()
@@ -427,8 +434,15 @@ def build_copies(kind: str, target: Path, source: Path | None = None) -> list[Pa
     target.mkdir(parents=True)
     written = []
     for path in paths:
-        nb = make(nbformat.read(path, as_version=4), path.stem)
-        nb = citations.plain_notebook(nb, bib)
+        try:
+            nb = monolingual(nbformat.read(path, as_version=4), lang)
+        except ValueError as err:
+            raise ValueError(f"{path.name}: {err}") from None
+        nb = make(nb, path.stem)
+        nb = citations.plain_notebook(nb, bib, heading=f"## {REFERENCES[lang]}")
+        for cell in nb.cells:  # the reference list added just now is in the same language
+            if cell.cell_type == "markdown":
+                cell.metadata.setdefault("lang", lang)
         nbformat.write(nb, target / path.name)
         written.append(target / path.name)
     return written
@@ -589,8 +603,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python course/tools/coursebuild.py")
     parser.add_argument("kind", choices=["student", "instructor", "answer-keys"])
     parser.add_argument("--build", help="build folder (default: build/ of the repository)")
+    parser.add_argument("--lang", help="course language (default: $COURSE_LANG, else en)")
     args = parser.parse_args(argv)
     try:
+        lang = course_language(args.lang)
         root = find_root()
         build = Path(args.build) if args.build else root / "build"
         if args.kind == "answer-keys":
@@ -599,8 +615,10 @@ def main(argv: list[str] | None = None) -> int:
             count = sum(len(k["answers"]) for k in keys.values())
             print(f"answer keys: {count} answers of {len(keys)} chapters in {ANSWER_KEYS}")
         else:
-            written = build_copies(args.kind, build / args.kind)
-            print(f"{args.kind} copies: {len(written)} chapters in {build / args.kind}")
+            # English copies in build/student/, the others in build/student-<lang>/.
+            target = build / (args.kind if lang == "en" else f"{args.kind}-{lang}")
+            written = build_copies(args.kind, target, lang=lang)
+            print(f"{args.kind} copies ({lang}): {len(written)} chapters in {target}")
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

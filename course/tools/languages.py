@@ -1,19 +1,21 @@
 """The course's languages: one list for the runner, the copies, the slides and the website.
 
 ``COURSE_LANG`` (the Makefile variable and environment variable; not ``LANG``, which the shell's
-locale uses) picks one of them. English is the only language so far; a language is added here,
-and every build then offers it.
+locale uses) picks one of them: English (``en``) or simplified Chinese (``zh``). A language is
+added here, and every build then offers it.
 """
 
 from __future__ import annotations
 
 import os
 
-__all__ = ["DEFAULT", "LANGUAGES", "course_language"]
+__all__ = ["DEFAULT", "LANGUAGES", "REFERENCES", "course_language"]
 
 # code -> (name in its own language, the HTML lang attribute)
-LANGUAGES: dict[str, tuple[str, str]] = {"en": ("English", "en")}
+LANGUAGES: dict[str, tuple[str, str]] = {"en": ("English", "en"), "zh": ("中文", "zh-CN")}
 DEFAULT = "en"
+# The heading of a chapter's reference list in copies read outside the website.
+REFERENCES = {"en": "References", "zh": "参考文献"}
 
 
 def course_language(value: str | None = None) -> str:

@@ -83,7 +83,10 @@ def sentence_lengths(text: str) -> list[int]:
 def report(path: Path) -> Report:
     nb = json.loads(path.read_text(encoding="utf-8"))
     text = " ".join(
-        prose("".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "markdown"
+        prose("".join(c["source"]))
+        for c in nb["cells"]
+        # English prose only: the Chinese twins (cell metadata "lang": "zh") are not measured.
+        if c["cell_type"] == "markdown" and c.get("metadata", {}).get("lang", "en") == "en"
     )
     lengths = sentence_lengths(text)
     lower = text.lower()

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from languages import course_language
 
 from helpers.exceptions import ParameterError
 
@@ -220,14 +221,28 @@ def _failed_cell(source_notebook: Path, err: Exception) -> str:
     return f"{where}: {ename}: {evalue[0] if evalue else ''}"
 
 
-def _render_html(executed: Path, target: Path) -> None:
+def _render_html(executed: Path, target: Path, lang: str = "en") -> None:
     import nbformat
+    from bilingual import monolingual
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(
-        nbformat.read(executed, as_version=4)
-    )
+    nb = monolingual(nbformat.read(executed, as_version=4), lang)
+    try:  # citations as plain text (pybtex comes with the site extra)
+        import citations
+
+        nb = citations.plain_notebook(nb, citations.load_bibliography())
+    except ImportError:
+        pass
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     target.write_text(body, encoding="utf-8")
+
+
+def build_dirs(build: Path, lang: str = "en") -> tuple[Path, Path]:
+    """The folders of executed chapters and their HTML pages for a course language:
+    ``build/executed`` and ``build/html`` in English, ``build/executed-<lang>`` and
+    ``build/html-<lang>`` in another language."""
+    suffix = "" if lang == "en" else f"-{lang}"
+    return build / f"executed{suffix}", build / f"html{suffix}"
 
 
 def _write_index(results: list[Result], html_dir: Path) -> None:
@@ -249,12 +264,14 @@ def _write_index(results: list[Result], html_dir: Path) -> None:
     (html_dir / "index.html").write_text(page, encoding="utf-8")
 
 
-def run_jobs(jobs: list[Job], build: Path, render: bool = True) -> list[Result]:
-    """Execute each job into ``build/executed``; render HTML into ``build/html``."""
+def run_jobs(jobs: list[Job], build: Path, render: bool = True, lang: str = "en") -> list[Result]:
+    """Execute each job into ``build/executed``; render HTML into ``build/html`` (for another
+    course language: ``build/executed-<lang>`` and ``build/html-<lang>``, see :func:`build_dirs`).
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    executed_dir, html_dir = build / "executed", build / "html"
+    executed_dir, html_dir = build_dirs(build, lang)
     executed_dir.mkdir(parents=True, exist_ok=True)
     if render:
         html_dir.mkdir(parents=True, exist_ok=True)
@@ -292,7 +309,7 @@ def run_jobs(jobs: list[Job], build: Path, render: bool = True) -> list[Result]:
         if result.error:
             print(f"    {job.name}: {result.error}", flush=True)
         if render and result.output is not None and result.output.exists():
-            _render_html(result.output, html_dir / f"{job.name}.html")
+            _render_html(result.output, html_dir / f"{job.name}.html", lang)
         results.append(result)
     if render:
         _write_index(results, html_dir)
@@ -318,6 +335,12 @@ def is_stale(notebook: Path, executed_dir: Path, root: Path) -> bool:
     return executed.stat().st_mtime < max(notebook.stat().st_mtime, newest)
 
 
+def nbformat_read(path: Path):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
 def _parse_overrides(items: list[str]) -> dict:
     out = {}
     for item in items:
@@ -338,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-p", "--param", action="append", default=[], help="NAME=VALUE override")
     parser.add_argument("--build", help="output folder (default: build/ of the repository)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    parser.add_argument("--lang", help="course language (default: $COURSE_LANG, else en)")
     parser.add_argument(
         "--stale",
         action="store_true",
@@ -347,23 +371,33 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     nbs = [n for item in args.nb or [] for n in item.split(",") if n]
     try:
+        lang = course_language(args.lang)
         root = find_root()
         jobs = plan(nbs or None, args.profile, _parse_overrides(args.param))
-    except (ParameterError, FileNotFoundError) as err:
+        for job in jobs:
+            # A chapter with a `lang` parameter draws its labels in the course language.
+            if "lang" in notebook_parameters(job.notebook) and "lang" not in job.parameters:
+                job.parameters["lang"] = lang
+            if lang != "en":
+                from bilingual import monolingual
+
+                monolingual(nbformat_read(job.notebook), lang)
+    except (ParameterError, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     args.build = args.build or str(root / "build")
+    executed_dir, html_dir = build_dirs(Path(args.build), lang)
     if args.stale:
-        jobs = [j for j in jobs if is_stale(j.notebook, Path(args.build) / "executed", root)]
+        jobs = [j for j in jobs if is_stale(j.notebook, executed_dir, root)]
         if not jobs:
             print("every executed chapter is up to date; nothing to run")
             return 0
-    results = run_jobs(jobs, Path(args.build), render=not args.no_html)
+    results = run_jobs(jobs, Path(args.build), render=not args.no_html, lang=lang)
     print()
     print(format_table(results))
     failed = [r for r in results if r.status != "ok"]
     if not args.no_html:
-        print(f"\nHTML: {Path(args.build) / 'html' / 'index.html'}")
+        print(f"\nHTML: {html_dir / 'index.html'}")
     if failed:
         print(f"\n{len(failed)} notebook(s) failed:", file=sys.stderr)
         for r in failed:

@@ -39,6 +39,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from bilingual import monolingual
 from coursebuild import math_to_mathml
 from languages import LANGUAGES as _COURSE_LANGUAGES
 from runner import chapters, find_root
@@ -392,6 +393,7 @@ def build_slides(
     written = []
     for path in names:
         nb = _with_source_tags(nbformat.read(executed / path.name, as_version=4), path)
+        nb = monolingual(nb, lang)  # the prose of the deck's language only
         deck = folder / f"{path.stem}.html"
         deck.write_text(render_deck(nb, lang, f"../{_REVEAL_DIR}", path.stem), encoding="utf-8")
         written.append(deck)

@@ -49,6 +49,10 @@ def _notebook_text(stem: str) -> str:
     return "\n".join(cell.source for cell in nb.cells).lower()
 
 
+# The glossary's columns, in order: term | Chinese | definition | 中文释义 | chapter.
+GLOSSARY_COLUMNS = ("term", "Chinese", "definition", "中文释义", "chapter")
+
+
 @cache
 def _glossary() -> list[list[str]]:
     rows = _table_rows(GLOSSARY.read_text(encoding="utf-8"))
@@ -84,7 +88,12 @@ def test_syllabus_covers_every_curriculum_section():
 
 def test_glossary_shape():
     rows = _glossary()
-    assert all(len(row) == 4 for row in rows), "every glossary row needs 4 columns"
+    header = next(
+        line for line in GLOSSARY.read_text(encoding="utf-8").splitlines() if line.startswith("|")
+    )
+    assert tuple(c.strip() for c in header.strip().strip("|").split("|")) == GLOSSARY_COLUMNS
+    width = len(GLOSSARY_COLUMNS)
+    assert all(len(row) == width for row in rows), f"every glossary row needs {width} columns"
     assert len(rows) >= 40
     terms = [row[0].lower() for row in rows]
     duplicates = sorted({t for t in terms if terms.count(t) > 1})
@@ -97,7 +106,7 @@ def test_glossary_chinese_column():
 
 
 def test_glossary_definitions_and_chapters():
-    for term, _, definition, chapter in _glossary():
+    for term, _, definition, _, chapter in _glossary():
         assert definition, f"'{term}' has no definition"
         assert len(STEM.findall(chapter)) == 1, f"'{term}' needs one backticked chapter stem"
 
@@ -105,7 +114,7 @@ def test_glossary_definitions_and_chapters():
 def test_glossary_terms_occur_in_their_chapter():
     missing = [
         f"{term} ({stem})"
-        for term, _, _, chapter in _glossary()
+        for term, _, _, _, chapter in _glossary()
         for stem in STEM.findall(chapter)
         if (NOTEBOOKS / f"{stem}.ipynb").is_file() and term.lower() not in _notebook_text(stem)
     ]

@@ -11,6 +11,7 @@ import coursebuild  # course/tools/, put on the import path by tests/conftest.py
 import nbformat
 import pytest
 import runner
+from bilingual import monolingual
 
 from helpers.exercises import ANSWER_KEY_MIME, answer_key
 
@@ -22,7 +23,8 @@ def test_student_copies_hold_no_solution_and_no_output(tmp_path):
     written = coursebuild.build_copies("student", tmp_path / "student")
     assert [p.name for p in written] == [p.name for p in runner.chapters()]
     for path in written:
-        original = nbformat.read(runner.NOTEBOOKS / path.name, as_version=4)
+        # The English copy: the English prose only (the Chinese twins are left out).
+        original = monolingual(nbformat.read(runner.NOTEBOOKS / path.name, as_version=4), "en")
         copy = nbformat.read(path, as_version=4)
         solutions = [c for c in original.cells if "solution" in c.metadata.get("tags", [])]
         assert solutions, f"{path.name} has no solution cells to remove"
@@ -60,7 +62,7 @@ def test_instructor_copies_keep_solutions(tmp_path):
     written = coursebuild.build_copies("instructor", tmp_path / "instructor")
     for path in written:
         copy = nbformat.read(path, as_version=4)
-        original = nbformat.read(runner.NOTEBOOKS / path.name, as_version=4)
+        original = monolingual(nbformat.read(runner.NOTEBOOKS / path.name, as_version=4), "en")
         plain = citations.plain_notebook(original, BIB)
         assert [c.source for c in copy.cells] == [c.source for c in plain.cells]
         assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")

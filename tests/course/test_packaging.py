@@ -86,6 +86,7 @@ def test_runtime_dependencies_are_what_the_library_imports():
         "numpydoc",
         "sphinx-revealjs",
         "mplfonts",
+        "jieba",
         "fonttools",
         "brotli",
         "latex2mathml",

@@ -32,6 +32,7 @@ import coursebuild
 import nbformat
 import numpy as np
 import pytest
+from languages import LANGUAGES
 from PIL import Image
 from runner import chapters
 
@@ -41,9 +42,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build"
 BOOK = BUILD / "book"
 EXECUTED = BUILD / "executed"
-LANG = "en"
 EDITIONS = ("learner", "instructor")
-SITES = {edition: BOOK / edition / LANG for edition in EDITIONS}
+# Every edition in every course language: build/book/<edition>/<lang>/.
+SITES = {(edition, lang): BOOK / edition / lang for edition in EDITIONS for lang in LANGUAGES}
 SHOTS = BUILD / "screenshots" / "book"
 SKIP = ("_static", "_sources", "_downloads", "_images", "_modules")
 CHROMIUM_ARGS = [
@@ -75,6 +76,8 @@ _INSPECT = """() => {
     currentLanguage: (document.querySelector('.course-languages .current-language') || {})
                         .textContent || '',
     editionLinks: [...document.querySelectorAll('a.edition-link')].map(a => a.href),
+    languageLinks: [...document.querySelectorAll('a.language-link')]
+                      .map(a => [a.getAttribute('hreflang'), a.href]),
     downloads: [...main.querySelectorAll('a.download')].map(a => a.href),
   };
 }"""
@@ -94,6 +97,7 @@ class PageReport:
     lang: str = ""
     current_language: str = ""
     edition_links: list[str] = field(default_factory=list)
+    language_links: list[list[str]] = field(default_factory=list)
     downloads: list[str] = field(default_factory=list)
     inked: float = 0.0  # share of the first screen's pixels that differ from the background
     errors: list[str] = field(default_factory=list)
@@ -103,6 +107,11 @@ class PageReport:
     def edition(self) -> str | None:
         rel = self.path.relative_to(BOOK.resolve()).parts
         return rel[0] if len(rel) > 2 else None
+
+    @property
+    def course_lang(self) -> str | None:
+        rel = self.path.relative_to(BOOK.resolve()).parts
+        return rel[1] if len(rel) > 2 else None
 
     @property
     def page(self) -> str:
@@ -152,7 +161,7 @@ def site() -> Path:
     index = BOOK / "index.html"
     if not index.exists():
         pytest.fail("no website in build/book; build it with `make book` (make test-site does)")
-    for edition, folder in SITES.items():
+    for (edition, lang), folder in SITES.items():
         stale = [
             p.stem
             for p in chapters()
@@ -160,7 +169,9 @@ def site() -> Path:
             or (folder / "chapters" / f"{p.stem}.html").stat().st_mtime < p.stat().st_mtime
         ]
         if stale:
-            pytest.fail(f"the {edition} edition is older than chapters {stale}; run `make book`")
+            pytest.fail(
+                f"the {edition} edition ({lang}) is older than chapters {stale}; run `make book`"
+            )
     return index
 
 
@@ -203,6 +214,7 @@ def crawl(site) -> dict[Path, PageReport]:
             report.lang = info["lang"]
             report.current_language = info["currentLanguage"].strip()
             report.edition_links = info["editionLinks"]
+            report.language_links = info["languageLinks"]
             report.downloads = info["downloads"]
             report.errors += [f"remote request: {u}" for u in remote[before:]]
             shot = SHOTS / path.relative_to(BOOK.resolve()).with_suffix(".png")
@@ -251,17 +263,23 @@ def _fonts_of_chinese_text(page) -> list[tuple[str, bool]]:
     return [(f["familyName"], bool(f.get("isCustomFont"))) for f in fonts]
 
 
-def _edition(crawl, edition: str, folder: str | None = None) -> list[PageReport]:
+def _edition(crawl, edition: str, folder: str | None = None, lang: str | None = None):
     return [
         r
         for r in crawl.values()
-        if r.edition == edition and (folder is None or r.page.startswith(f"{folder}/"))
+        if r.edition == edition
+        and (lang is None or r.course_lang == lang)
+        and (folder is None or r.page.startswith(f"{folder}/"))
     ]
 
 
-def _staged(edition: str, stem: str) -> nbformat.NotebookNode:
-    path = BUILD / "book-src" / edition / LANG / "chapters" / f"{stem}.ipynb"
+def _staged(edition: str, lang: str, stem: str) -> nbformat.NotebookNode:
+    path = BUILD / "book-src" / edition / lang / "chapters" / f"{stem}.ipynb"
     return nbformat.read(path, as_version=4)
+
+
+def _page(crawl, edition: str, lang: str, page: str) -> PageReport:
+    return crawl[(SITES[edition, lang] / page).resolve()]
 
 
 # --- structure ---------------------------------------------------------------------------------
@@ -271,35 +289,27 @@ def test_every_built_page_is_reachable_from_the_home_page(crawl):
     # The search page is reached through the search box, not a link: test_offline_search.
     built = {p.resolve() for p in BOOK.rglob("*.html") if _is_page(p) and p.name != "search.html"}
     assert built == set(crawl), f"not linked: {sorted(str(p) for p in built - set(crawl))}"
-    for edition in EDITIONS:
-        pages = {r.page for r in _edition(crawl, edition, "chapters")}
-        assert pages == {f"chapters/{p.stem}.html" for p in chapters()}, edition
+    for edition, lang in SITES:
+        pages = {r.page for r in _edition(crawl, edition, "chapters", lang)}
+        assert pages == {f"chapters/{p.stem}.html" for p in chapters()}, (edition, lang)
 
 
 def test_navigation_follows_the_course_parts(crawl):
     import book
 
-    home = crawl[(SITES["learner"] / "index.html").resolve()]
-    parts = book.load_parts(LANG)
-    assert [title for title, _ in parts] == [
-        "Foundations",
-        "Segmentation and value",
-        "Lifetime value",
-        "Churn",
-        "Service and processes",
-        "Strategy",
-        "Cases",
-        "Research",
-    ]
-    positions = [home.text.index(title) for title, _ in parts]
-    assert positions == sorted(positions), "the home page lists the parts out of order"
-    for report in _edition(crawl, "learner", "chapters"):
-        assert "Contents" in report.text or report.height > 0  # the in-page contents sidebar
-    # The API reference and the bibliography are part of both editions.
-    for edition in EDITIONS:
-        pages = {r.page for r in _edition(crawl, edition)}
-        assert {"references.html", "api/index.html", "api/helpers.clv.html"} <= pages, edition
+    for edition, lang in SITES:
+        home = _page(crawl, edition, lang, "index.html")
+        parts = book.load_parts(lang)
+        assert len(parts) == 8
+        position = 0
+        for title, _ in parts:  # each part's title after the previous one, in order
+            position = home.text.index(f"\n{title}\n", position) + 1
+        pages = {r.page for r in _edition(crawl, edition, lang=lang)}
+        # The API reference and the bibliography are part of every edition.
+        assert {"references.html", "api/index.html", "api/helpers.clv.html"} <= pages
         assert ("instructor_guide.html" in pages) == (edition == "instructor")
+    english = [title for title, _ in book.load_parts("en")]
+    assert english[0] == "Foundations" and english[-1] == "Research"
 
 
 def test_no_broken_links_or_anchors(crawl):
@@ -311,26 +321,27 @@ def test_no_broken_links_or_anchors(crawl):
             if path is None:
                 continue  # external references are links for the reader, never fetched here
             if not path.exists():
-                broken.append(f"{report.page} -> {link}")
+                broken.append(f"{report.path} -> {link}")
             elif fragment and path.suffix == ".html":
                 page = crawl.get(path.resolve())
                 # As browsers do: the fragment matches an id as written or percent-decoded.
                 if page is not None and not {fragment, unquote(fragment)} & page.ids:
-                    broken.append(f"{report.page} -> #{fragment} (no such anchor)")
+                    broken.append(f"{report.path} -> #{fragment} (no such anchor)")
     assert not broken, broken[:20]
 
 
 def test_no_missing_images(crawl):
-    missing = {r.page: r.broken_images for r in crawl.values() if r.broken_images}
+    missing = {str(r.path): r.broken_images for r in crawl.values() if r.broken_images}
     assert not missing, missing
 
 
 def test_no_blank_pages(crawl):
     for report in crawl.values():
-        if report.edition is None:  # the landing page: two links by design
-            assert sum("/index.html" in link for link in report.links) == len(EDITIONS)
+        if report.edition is None:  # the landing page: one link per edition and language
+            assert sum("/index.html" in link for link in report.links) == len(SITES)
             continue
-        assert len(report.text.strip()) > 300, f"{report.path} shows almost no text"
+        chinese = len(re.findall(r"[\u4e00-\u9fff]", report.text))
+        assert len(report.text.strip()) + 2 * chinese > 300, f"{report.path} shows almost no text"
         # The first screen must carry ink: a blank white (or one-colour) page has almost none.
         assert report.inked > 0.02, f"{report.path}: first screen is blank ({report.inked})"
 
@@ -341,9 +352,9 @@ def test_no_script_errors_and_nothing_fetched_from_the_network(crawl):
 
 
 def test_every_figure_of_every_chapter_is_on_its_page(crawl):
-    for edition in EDITIONS:
-        for report in _edition(crawl, edition, "chapters"):
-            nb = _staged(edition, report.path.stem)
+    for edition, lang in SITES:
+        for report in _edition(crawl, edition, "chapters", lang):
+            nb = _staged(edition, lang, report.path.stem)
             figures = sum(
                 1
                 for cell in nb.cells
@@ -351,16 +362,16 @@ def test_every_figure_of_every_chapter_is_on_its_page(crawl):
                 if any(k.startswith("image/") for k in out.get("data", {}))
             )
             assert figures or report.path.stem == "00_welcome"
-            assert report.images == figures, (edition, report.page, report.images, figures)
-            assert report.visible_images == figures, f"{report.page}: a figure has no size"
+            assert report.images == figures, (edition, lang, report.page, report.images, figures)
+            assert report.visible_images == figures, f"{report.path}: a figure has no size"
 
 
 def test_formulas_are_typeset_not_left_as_latex(crawl):
-    for edition in EDITIONS:
-        chapter_01 = crawl[(SITES[edition] / "chapters" / "01_crm_foundations.html").resolve()]
+    for edition, lang in SITES:
+        chapter_01 = _page(crawl, edition, lang, "chapters/01_crm_foundations.html")
         assert len(chapter_01.formulas) >= 5 and min(chapter_01.formulas) > 0
     leftovers = {
-        r.page: m
+        str(r.path): m
         for r in crawl.values()
         if (m := re.findall(r"\$[^$\n]{0,40}\\[a-z]+[^$\n]{0,40}\$", r.text))
     }
@@ -368,25 +379,33 @@ def test_formulas_are_typeset_not_left_as_latex(crawl):
 
 
 def test_chinese_text_is_drawn_with_the_sites_own_font(crawl):
-    for edition in EDITIONS:
-        glossary = crawl[(SITES[edition] / "glossary.html").resolve()]
+    for edition, lang in SITES:
+        glossary = _page(crawl, edition, lang, "glossary.html")
         assert glossary.cjk_fonts, "no Chinese text found on the glossary page"
         # A web font (isCustomFont): the subset shipped in _static/fonts, not a system font.
         assert any(custom and "CJK SC" in family for family, custom in glossary.cjk_fonts), (
             glossary.cjk_fonts
         )
     chinese_pages = [r for r in crawl.values() if r.cjk_fonts]
-    assert len(chinese_pages) >= 2 * 18, "most chapters use Chinese terms"
-    unfonted = [r.page for r in chinese_pages if not any(c for _, c in r.cjk_fonts)]
+    assert len(chinese_pages) >= len(SITES) * 18, "most chapters use Chinese terms"
+    unfonted = [str(r.path) for r in chinese_pages if not any(c for _, c in r.cjk_fonts)]
     assert not unfonted, unfonted
 
 
-def test_every_page_carries_its_language_and_the_switch(crawl):
+def test_every_page_carries_its_language_and_a_switch_to_its_twins(crawl):
     for report in crawl.values():
         if report.edition is None:
             continue  # the landing page
-        assert report.lang == "en", report.page
-        assert report.current_language == "English", report.page
+        label, htmllang = LANGUAGES[report.course_lang]
+        assert report.lang == htmllang, report.path
+        assert report.current_language == label, report.path
+        others = {code for code in LANGUAGES if code != report.course_lang}
+        assert {h for h, _ in report.language_links} == {LANGUAGES[c][1] for c in others}
+        for htmllang_other, href in report.language_links:
+            code = next(c for c, (_, h) in LANGUAGES.items() if h == htmllang_other)
+            # The switch lands on the same page in the other language.
+            twin = (SITES[report.edition, code] / report.page).resolve()
+            assert _local(href).resolve() == twin and twin in crawl, (report.path, href)
 
 
 def test_edition_links_lead_to_the_learner_twin(crawl):
@@ -394,31 +413,38 @@ def test_edition_links_lead_to_the_learner_twin(crawl):
         if report.page == "instructor_guide.html":
             assert not report.edition_links  # the guide has no learner twin
             continue
-        assert len(report.edition_links) == 1, report.page
+        assert len(report.edition_links) == 1, report.path
         target = _local(report.edition_links[0])
-        assert target is not None and target.resolve() == (SITES["learner"] / report.page).resolve()
+        twin = SITES["learner", report.course_lang] / report.page
+        assert target is not None and target.resolve() == twin.resolve()
     for report in _edition(crawl, "learner"):
-        assert not report.edition_links, f"{report.page} links the learner to the instructor site"
-        assert not any("/instructor/" in link for link in report.links), report.page
+        assert not report.edition_links, f"{report.path} links the learner to the instructor site"
+        assert not any("/instructor/" in link for link in report.links), report.path
 
 
 def test_each_chapter_offers_its_notebook(crawl):
-    for edition in EDITIONS:
-        for report in _edition(crawl, edition, "chapters"):
-            assert len(report.downloads) == 1, (edition, report.page)
+    for edition, lang in SITES:
+        for report in _edition(crawl, edition, "chapters", lang):
+            assert len(report.downloads) == 1, (edition, lang, report.page)
             path = _local(report.downloads[0])
             assert path is not None and path.name == f"{report.path.stem}.ipynb"
             nb = nbformat.read(path, as_version=4)
             solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
             assert bool(solutions) == (edition == "instructor"), (edition, path.name)
             assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+            prose = [c for c in nb.cells if c.cell_type == "markdown"]
+            assert {c.metadata.get("lang", "en") for c in prose} == {lang}, path
 
 
 # --- search ------------------------------------------------------------------------------------
 
+SEARCHES = [("en", "retention"), ("en", "BG/NBD"), ("en", "客户终身价值")] + (
+    [("zh", "客户终身价值"), ("zh", "客户流失"), ("zh", "BG/NBD")] if "zh" in LANGUAGES else []
+)
 
-@pytest.mark.parametrize("term", ["retention", "BG/NBD", "客户终身价值"])
-def test_offline_search_finds_a_known_term(site, term):
+
+@pytest.mark.parametrize(("lang", "term"), SEARCHES)
+def test_offline_search_finds_a_known_term(site, lang, term):
     from playwright import sync_api as playwright
 
     with playwright.sync_playwright() as pw:
@@ -426,19 +452,21 @@ def test_offline_search_finds_a_known_term(site, term):
         page = context.new_page()
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        url = (SITES["learner"] / "search.html").as_uri() + f"?q={term}"
+        url = (SITES["learner", lang] / "search.html").as_uri() + f"?q={term}"
         page.goto(url, wait_until="load")
         page.wait_for_function(
-            "() => (document.querySelector('#search-results') || {innerText: ''})"
-            ".innerText.includes('Search finished')",
+            "() => { const r = document.querySelector('#search-results');"
+            " return r && r.querySelector('.search-summary, p') !== null"
+            " && !r.innerText.includes('Preparing search'); }",
             timeout=20_000,
         )
+        page.wait_for_timeout(300)
         hits = page.eval_on_selector_all("#search-results li a", "els => els.map(e => e.href)")
-        shot = SHOTS / "learner" / f"search-{len(term)}.png"
+        shot = SHOTS / "learner" / lang / f"search-{SEARCHES.index((lang, term))}.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot))
         browser.close()
-    assert hits, f"search for {term!r} found nothing"
+    assert hits, f"search for {term!r} in the {lang} site found nothing"
     assert all(_local(urldefrag(h).url).exists() for h in hits)
     assert not remote and not errors, (remote, errors)
 
@@ -452,16 +480,19 @@ def _secrets(stem: str) -> set[str]:
     return coursebuild.learner_secrets(source, executed)
 
 
+MARKS = ("Model answer", "Marking rubric", "参考答案", "评分标准")
+
+
 def test_no_solution_line_or_answer_value_in_the_learner_edition(crawl):
     leaks = {}
     for report in _edition(crawl, "learner"):
         text = report.text
-        assert "Model answer" not in text and "Marking rubric" not in text, report.page
+        assert not [m for m in MARKS if m in text], report.path
         if report.page.startswith("chapters/"):
-            assert "✓" not in text, f"{report.page} shows an instructor's verdict"
+            assert "✓" not in text, f"{report.path} shows an instructor's verdict"
             found = coursebuild.find_leaks(text, _secrets(report.path.stem))
             if found:
-                leaks[report.page] = found[:5]
+                leaks[str(report.path)] = found[:5]
     assert not leaks, leaks
 
 
@@ -469,15 +500,17 @@ def test_no_solution_in_the_learner_downloads(crawl):
     for report in _edition(crawl, "learner", "chapters"):
         nb = nbformat.read(_local(report.downloads[0]), as_version=4)
         text = coursebuild.notebook_text(nb)
-        assert not coursebuild.find_leaks(text, _secrets(report.path.stem)), report.page
-        assert "Model answer" not in text, report.page
+        assert not coursebuild.find_leaks(text, _secrets(report.path.stem)), report.path
+        assert not [m for m in MARKS if m in text], report.path
         checks = [c.source for c in nb.cells if "check_answer(" in c.source]
-        assert checks and not any("expected=" in c for c in checks), report.page
+        assert checks and not any("expected=" in c for c in checks), report.path
 
 
 def test_the_instructor_edition_shows_the_solutions(crawl):
     # The leak check above must be able to fail: the same secrets are found on instructor pages.
     for report in _edition(crawl, "instructor", "chapters"):
-        assert coursebuild.find_leaks(report.text, _secrets(report.path.stem)), report.page
-    rubrics = [r for r in _edition(crawl, "instructor", "chapters") if "Marking rubric" in r.text]
-    assert len(rubrics) >= 10, "decision exercises show their rubric to instructors"
+        assert coursebuild.find_leaks(report.text, _secrets(report.path.stem)), report.path
+    for lang in LANGUAGES:
+        mark = "Marking rubric" if lang == "en" else "评分标准"
+        rubrics = [r for r in _edition(crawl, "instructor", "chapters", lang) if mark in r.text]
+        assert len(rubrics) >= 10, f"decision exercises show their rubric to instructors ({lang})"
