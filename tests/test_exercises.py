@@ -225,3 +225,29 @@ def test_misuse_is_refused_with_a_clear_message():
     with pytest.raises(ValueError, match="needs 0 <= rtol < 0.5"):
         answer_key("a", 1.0, rtol=0.5)
     assert math.isclose(key["rtol"], 1e-3) and key["atol"] == 0.0
+
+
+def test_verdicts_and_hints_follow_the_chapter_language():
+    from helpers.language import Text, set_language
+
+    mistakes = {Text("discount the margin", "对毛利贴现"): 300.0}
+    key = answer_key("answer_1", 800 / 3, mistakes=mistakes, hint=Text("use r", "用 r"))
+    assert key["mistakes"][0]["hint"] == {"en": "discount the margin", "zh": "对毛利贴现"}
+    try:
+        set_language("zh")
+        assert repr(check_answer("answer_1", 300, 800 / 3, mistakes=mistakes)) == (
+            "✗ answer_1 = 300 不对：对毛利贴现。"
+        )
+        assert repr(check_answer("answer_1", 266.7, key=key)) == "✓ answer_1 正确。"
+        assert repr(check_answer("answer_1", 300, key=key)) == "✗ answer_1 = 300 不对：对毛利贴现。"
+        assert repr(check_answer("answer_1", 10, key=key)) == "✗ answer_1 = 10 不对。 提示：用 r"
+        assert "还没有作答" in repr(check_answer("answer_1", None, key=key))
+        assert "差了 100 倍：是不是把比例写成了百分数？" in repr(
+            check_answer("answer_1", 26666.7, key=key)
+        )
+    finally:
+        set_language("en")
+    assert repr(check_answer("answer_1", 300, key=key)) == (
+        "✗ answer_1 = 300 is not right: discount the margin."
+    )
+    assert repr(check_answer("answer_1", 10, key=key)).endswith("Hint: use r")

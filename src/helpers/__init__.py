@@ -22,13 +22,15 @@ helpers.cases          the case studies: retail, craft_store,            12-15, 
 helpers.simulate       seeded simulators with planted truth              02, 06, 07, 09-11, 13-17
 helpers.params         checks of a chapter's parameters                  all
 helpers.exercises      exercise self-checks                              all
+helpers.language       the chapter's language (en, zh): labels, fonts    all
 helpers.plots          house style and shared plots                      all
 helpers.validation     the input checks every function uses              (internal)
 helpers.exceptions     the package's errors and warnings                 all
 =====================  ================================================  ========================
 
-Every public name of the library subpackages, of ``params``, ``exercises``, ``plots`` and
-``exceptions`` is importable from ``helpers`` itself (``from helpers import summarize, BGNBD``).
+Every public name of the library subpackages, of ``params``, ``exercises``, ``language``,
+``plots`` and ``exceptions`` is importable from ``helpers`` itself
+(``from helpers import summarize, BGNBD``).
 The case studies and the simulators are imported from their own subpackage
 (``from helpers.cases.bank import assign_tiers``, ``from helpers.simulate import subscriptions``).
 Names are loaded on first use, so ``import helpers`` is quick.
@@ -45,6 +47,7 @@ _SOURCES = (
     "helpers.exceptions",
     "helpers.params",
     "helpers.exercises",
+    "helpers.language",
     "helpers.plots",
     "helpers.data",
     "helpers.customer_base",
@@ -62,6 +65,7 @@ _SUBPACKAGES = (
     "data",
     "exceptions",
     "exercises",
+    "language",
     "operations",
     "params",
     "plots",
@@ -86,6 +90,14 @@ _WHERE: dict[str, str] = {
     "check_parameter_names": "helpers.params",
     "check_read_options": "helpers.params",
     "check_probability": "helpers.params",
+    "FontNotFoundError": "helpers.exceptions",
+    "LANGUAGES": "helpers.language",
+    "Text": "helpers.language",
+    "current_language": "helpers.language",
+    "localize": "helpers.language",
+    "set_language": "helpers.language",
+    "text": "helpers.language",
+    "chinese_font": "helpers.language",
     "CheckResult": "helpers.exercises",
     "check_answer": "helpers.exercises",
     "money_formatter": "helpers.plots",

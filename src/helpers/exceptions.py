@@ -10,6 +10,7 @@ __all__ = [
     "ConvergenceError",
     "DataQualityWarning",
     "DataValidationError",
+    "FontNotFoundError",
     "NotFittedError",
     "ParameterError",
 ]
@@ -25,6 +26,11 @@ class ParameterError(ValueError):
 
 class ConvergenceError(RuntimeError):
     """An optimiser did not converge; the message says what to try."""
+
+
+class FontNotFoundError(RuntimeError):
+    """No font can draw the chapter's language (Chinese figures); the message says how to
+    install one."""
 
 
 class NotFittedError(ValueError, AttributeError):

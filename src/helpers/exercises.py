@@ -34,6 +34,8 @@ from numbers import Real
 
 import numpy as np
 
+from helpers.language import Text, current_language
+
 __all__ = ["CheckResult", "check_answer"]
 
 #: Mime type under which a full-form verdict shows its answer key to Jupyter.
@@ -48,9 +50,64 @@ _STEPS = 10
 _CLOSE = 0.05  # "within 5%"
 _FACTOR_TOL = 1e-2  # a ratio within 1% of 100 (or 0.01) is a percentage/share mix-up
 _FACTORS = (
-    (100, "factor_100", "a percentage instead of a share?"),
-    (0.01, "factor_0.01", "a share instead of a percentage?"),
+    (100, "factor_100", Text("a percentage instead of a share?", "是不是把比例写成了百分数？")),
+    (0.01, "factor_0.01", Text("a share instead of a percentage?", "是不是把百分数写成了比例？")),
 )
+# Every verdict in both course languages (the chapter's `lang` picks one; helpers.language).
+_MESSAGES = {
+    "unanswered": (
+        "… {name} is not answered yet: assign your result to {name}.",
+        "… {name} 还没有作答：请把你的结果赋给 {name}。",
+    ),
+    "not_number": (
+        "✗ {name} should be a number, not {kind}.",
+        "✗ {name} 应该是一个数，不是 {kind}。",
+    ),
+    "shape": (
+        "✗ {name} has shape {got}, expected {want}: check which rows or columns you kept.",
+        "✗ {name} 的形状是 {got}，应为 {want}：请检查你保留了哪些行或列。",
+    ),
+    "numbers_only": ("✗ {name} should hold numbers only.", "✗ {name} 只能包含数值。"),
+    "correct": ("✓ {name} is correct.", "✓ {name} 正确。"),
+    "correct_value": ("✓ {name} is correct ({shown}).", "✓ {name} 正确（{shown}）。"),
+    "mistake": ("✗ {name} = {shown} is not right: {hint}.", "✗ {name} = {shown} 不对：{hint}。"),
+    "factor": (
+        "✗ {name} = {shown} is off by a factor {factor}: {why}",
+        "✗ {name} = {shown} 差了 {factor} 倍：{why}",
+    ),
+    "close_key": (
+        "✗ {name} = {shown} is within about 5% but not right: check rounding and timing.",
+        "✗ {name} = {shown} 与正确答案相差约 5% 以内，但还不对：请检查取整和时间点。",
+    ),
+    "close": (
+        "✗ {name} = {shown} is within 5% but not right: check rounding and timing.",
+        "✗ {name} = {shown} 与正确答案相差不到 5%，但还不对：请检查取整和时间点。",
+    ),
+    "wrong": ("✗ {name} = {shown} is not right.", "✗ {name} = {shown} 不对。"),
+    "hint": (" Hint: {hint}", " 提示：{hint}"),
+    "changed": (
+        " The stored answers are for the default parameters; you changed {names}.",
+        " 存储的答案是按默认参数算出的，而你改动了 {names}。",
+    ),
+    "your_values": ("your values", "你的结果"),
+}
+
+
+def _say(message: str, **values) -> str:
+    en, zh = _MESSAGES[message]
+    return (zh if current_language() == "zh" else en).format(**values)
+
+
+def _hint_text(hint) -> str:
+    """A hint in the chapter's language: plain text, a ``Text``, or a stored ``{en, zh}``."""
+    if isinstance(hint, dict):
+        return hint.get(current_language()) or hint.get("en", "")
+    return str(hint)
+
+
+def _hint_json(hint):
+    """How an answer key stores a hint: its text, or both languages of a ``Text``."""
+    return hint.as_dict() if isinstance(hint, Text) else hint
 
 
 @dataclass(frozen=True)
@@ -203,7 +260,7 @@ def answer_key(
         "answer": _hashes(name, "answer", expected, rel, ab),
         "mistakes": [
             {
-                "hint": why,
+                "hint": _hint_json(why),
                 "shape": list(np.shape(wrong)),
                 "answer": _hashes(name, f"mistake{i}", wrong, rel, ab),
             }
@@ -217,7 +274,7 @@ def answer_key(
             key[label] = _hashes(name, label, factor * value, factor_width, 0.0)[0][0]
         key["close"] = _hashes(name, "close", value, -math.log1p(-_CLOSE), 0.0)[0][0]
     if hint:
-        key["hint"] = hint
+        key["hint"] = _hint_json(hint)
     return key
 
 
@@ -272,54 +329,45 @@ def _keyed_check(name: str, answer, key: dict) -> CheckResult:
             f"for {name!r} (format {KEY_VERSION}); take the key cell from the same copy"
         )
     if answer is None or answer is Ellipsis:
-        return CheckResult(False, f"… {name} is not answered yet: assign your result to {name}.")
+        return CheckResult(False, _say("unanswered", name=name))
     shape = tuple(key["shape"])
     scalar = shape == ()
     if scalar and (isinstance(answer, bool) or not isinstance(answer, Real)):
         try:
             answer = float(np.asarray(answer).item())
         except (TypeError, ValueError):
-            return CheckResult(False, f"✗ {name} should be a number, not {type(answer).__name__}.")
+            return CheckResult(False, _say("not_number", name=name, kind=type(answer).__name__))
     if not scalar and np.shape(answer) != shape:
-        return CheckResult(
-            False,
-            f"✗ {name} has shape {np.shape(answer)}, expected {shape}: "
-            "check which rows or columns you kept.",
-        )
+        return CheckResult(False, _say("shape", name=name, got=np.shape(answer), want=shape))
     try:
         values = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        return CheckResult(False, f"✗ {name} should hold numbers only.")
+        return CheckResult(False, _say("numbers_only", name=name))
     rel, ab = _widths(key["rtol"], key["atol"])
     if _matches(name, "answer", values, key["answer"], rel, ab):
-        return CheckResult(True, f"✓ {name} is correct.")
-    shown = f"{float(values):.6g}" if scalar else "your values"
+        return CheckResult(True, _say("correct", name=name))
+    shown = f"{float(values):.6g}" if scalar else _say("your_values")
 
     def wrong(message: str) -> CheckResult:
         changed = _changed_parameters(parameters)
         if changed:
-            message += (
-                " The stored answers are for the default parameters; you changed "
-                f"{', '.join(changed)}."
-            )
+            message += _say("changed", names=", ".join(changed))
         return CheckResult(False, message)
 
     for i, mistake in enumerate(key.get("mistakes", [])):
         if tuple(mistake["shape"]) == np.shape(values) and _matches(
             name, f"mistake{i}", values, mistake["answer"], rel, ab
         ):
-            return wrong(f"✗ {name} = {shown} is not right: {mistake['hint']}.")
+            return wrong(_say("mistake", name=name, shown=shown, hint=_hint_text(mistake["hint"])))
     if scalar:
         factor_width = -math.log1p(-_FACTOR_TOL)
         for factor, label, why in _FACTORS:
             if _one_hash(name, label, float(values), factor_width, key.get(label)):
-                return wrong(f"✗ {name} = {shown} is off by a factor {factor:g}: {why}")
+                return wrong(_say("factor", name=name, shown=shown, factor=f"{factor:g}", why=why))
         if _one_hash(name, "close", float(values), -math.log1p(-_CLOSE), key.get("close")):
-            return wrong(
-                f"✗ {name} = {shown} is within about 5% but not right: check rounding and timing."
-            )
-    extra = f" Hint: {key['hint']}" if key.get("hint") else ""
-    return wrong(f"✗ {name} = {shown} is not right.{extra}")
+            return wrong(_say("close_key", name=name, shown=shown))
+    extra = _say("hint", hint=_hint_text(key["hint"])) if key.get("hint") else ""
+    return wrong(_say("wrong", name=name, shown=shown) + extra)
 
 
 def check_answer(
@@ -396,33 +444,31 @@ def check_answer(
         return CheckResult(passed, message, key=made)
 
     if answer is None or answer is Ellipsis:
-        return result(False, f"… {name} is not answered yet: assign your result to {name}.")
+        return result(False, _say("unanswered", name=name))
     scalar_expected = np.ndim(expected) == 0
     if scalar_expected and (isinstance(answer, bool) or not isinstance(answer, Real)):
         try:
             answer = float(np.asarray(answer).item())
         except (TypeError, ValueError):
-            return result(False, f"✗ {name} should be a number, not {type(answer).__name__}.")
+            return result(False, _say("not_number", name=name, kind=type(answer).__name__))
     if not scalar_expected and np.shape(answer) != np.shape(expected):
         return result(
-            False,
-            f"✗ {name} has shape {np.shape(answer)}, expected {np.shape(expected)}: "
-            "check which rows or columns you kept.",
+            False, _say("shape", name=name, got=np.shape(answer), want=np.shape(expected))
         )
-    shown = f"{answer:.6g}" if scalar_expected else "your values"
+    shown = f"{answer:.6g}" if scalar_expected else _say("your_values")
     if _close(answer, expected, rtol, atol):
-        return result(True, f"✓ {name} is correct ({shown}).")
+        return result(True, _say("correct_value", name=name, shown=shown))
     for why, wrong in (mistakes or {}).items():
         if _close(answer, wrong, rtol, atol):
-            return result(False, f"✗ {name} = {shown} is not right: {why}.")
+            return result(False, _say("mistake", name=name, shown=shown, hint=_hint_text(why)))
     if scalar_expected and expected != 0:
         ratio = float(answer) / float(expected)
         for factor, _, why in _FACTORS:
             if math.isclose(ratio, factor, rel_tol=_FACTOR_TOL):
-                return result(False, f"✗ {name} = {shown} is off by a factor {factor:g}: {why}")
+                return result(
+                    False, _say("factor", name=name, shown=shown, factor=f"{factor:g}", why=why)
+                )
         if abs(ratio - 1) < _CLOSE:
-            return result(
-                False, f"✗ {name} = {shown} is within 5% but not right: check rounding and timing."
-            )
-    extra = f" Hint: {hint}" if hint else ""
-    return result(False, f"✗ {name} = {shown} is not right.{extra}")
+            return result(False, _say("close", name=name, shown=shown))
+    extra = _say("hint", hint=_hint_text(hint)) if hint else ""
+    return result(False, _say("wrong", name=name, shown=shown) + extra)

@@ -14,6 +14,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from helpers.language import reapply_font
+
 __all__ = [
     "money_formatter",
     "plot_equity_projection",
@@ -33,6 +35,7 @@ def set_style() -> None:
     """Apply the house style once per notebook: seaborn whitegrid, readable sizes."""
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
     plt.rcParams.update({"figure.figsize": (8, 4.5), "figure.dpi": 100, "axes.titleweight": "bold"})
+    reapply_font()  # the theme resets the fonts; a Chinese chapter needs its font back
 
 
 def _axes(ax: Axes | None) -> Axes:

@@ -50,7 +50,8 @@ def _environment() -> dict:
 # Import names of distributions whose import name differs; duckdb and pyspark are extras that
 # the library imports only when a user asks for those engines.
 IMPORT_TO_DIST = {"sklearn": "scikit-learn", "charset_normalizer": "charset-normalizer"}
-OPTIONAL_IMPORTS = {"duckdb", "pyspark"}
+# Imported only when needed: DuckDB and Spark summaries, the Chinese font of Chinese figures.
+OPTIONAL_IMPORTS = {"duckdb", "pyspark", "mplfonts"}
 
 
 def _third_party_imports() -> set[str]:
@@ -74,7 +75,9 @@ def test_runtime_dependencies_are_what_the_library_imports():
     assert {"numpy", "pandas", "lifelines", "openpyxl", "pyarrow"} <= runtime
     extras = _pyproject()["optional-dependencies"]
     assert set(extras) == EXTRAS
-    assert {"jupyterlab", "papermill", "nbval", "pytest", "pyyaml"} <= set(extras["course"])
+    assert {"jupyterlab", "papermill", "nbval", "pytest", "pyyaml", "mplfonts"} <= set(
+        extras["course"]
+    )
     assert extras["duckdb"] == ["duckdb"] and extras["spark"] == ["pyspark"]
     # The book toolchain (course/book/conf.py), the slides' reveal.js, the site's CJK font and
     # the browser check.
