@@ -75,9 +75,10 @@ test: $(STAMP) java
 	exit $$status
 
 # The website as a reader sees it: build it from the chapters in build/executed/ (written by
-# `make test-notebooks` or `make run`; nothing runs again), then open every page in Chromium.
+# `make test-notebooks` or `make run`; the English chapters do not run again; the Chinese ones
+# run once in Chinese, for their figures), then open every page and slide deck in Chromium.
 test-site: $(STAMP) browser
-	$(BIN)/python $(TOOLS)/book.py
+	$(BIN)/python $(TOOLS)/book.py --run-stale
 	$(BIN)/python -m pytest -m browser tests/course/test_website.py tests/course/test_slides.py
 
 # Debian's chromium and a Chinese font for the website check; installed once (root or sudo).
@@ -169,8 +170,7 @@ instructor: $(STAMP)
 # The website and the slides are built from the executed chapters of build/executed/; only a
 # chapter whose executed copy is missing or older than its notebook or the package runs again.
 book: $(STAMP) java-or-skip
-	$(BIN)/python $(TOOLS)/runner.py --stale --no-html
-	$(BIN)/python $(TOOLS)/book.py
+	$(BIN)/python $(TOOLS)/book.py --run-stale
 
 slides: $(STAMP) java-or-skip
 	$(BIN)/python $(TOOLS)/runner.py --stale --no-html

@@ -558,8 +558,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--lang", action="append", help="a course language (repeatable; default: all of them)"
     )
+    parser.add_argument(
+        "--run-stale",
+        action="store_true",
+        help="first run the chapters whose executed copy is missing or stale (make book)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    if args.run_stale:
+        import runner
+
+        root = find_root()
+        folders = {}
+        for code in args.lang or list(LANGUAGES):
+            folders.setdefault(executed_folder(root, root / "build", code), code)
+        for folder, code in folders.items():
+            # Each folder once: a language without its own run reads the English chapters.
+            code = code if folder.name != "executed" else "en"
+            if runner.main(["--stale", "--no-html", "--lang", code]) != 0:
+                return 1
     try:
         outputs = build(tuple(args.edition or EDITIONS), tuple(args.lang or ()) or None)
     except (FileNotFoundError, ValueError, RuntimeError) as err:

@@ -171,7 +171,8 @@ def _clear(cell) -> None:
 
 
 def chapter_parameters(nb: nbformat.NotebookNode) -> dict:
-    """The defaults of a chapter's ``parameters`` cell (literal values only)."""
+    """The defaults of a chapter's ``parameters`` cell (literal values only), without ``lang``:
+    the language changes no answer, so a Chinese copy is not "a changed parameter"."""
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" in _tags(cell):
             params = {}
@@ -180,8 +181,21 @@ def chapter_parameters(nb: nbformat.NotebookNode) -> dict:
                     params[node.target.id] = ast.literal_eval(node.value)
                 elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
                     params[node.targets[0].id] = ast.literal_eval(node.value)
+            params.pop("lang", None)
             return params
     return {}
+
+
+_LANG_DEFAULT = re.compile(r'^(lang: str = )"[a-z]+"', re.M)
+
+
+def with_language(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """The chapter with its ``lang`` parameter's default set to ``lang`` (a copy in Chinese
+    opens in Chinese). A chapter without the parameter is returned as it is."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in _tags(cell):
+            cell.source = _LANG_DEFAULT.sub(rf'\1"{lang}"', cell.source)
+    return nb
 
 
 def chapter_answer_keys(executed: nbformat.NotebookNode, chapter: str = "chapter") -> dict:
@@ -438,7 +452,7 @@ def build_copies(
             nb = monolingual(nbformat.read(path, as_version=4), lang)
         except ValueError as err:
             raise ValueError(f"{path.name}: {err}") from None
-        nb = make(nb, path.stem)
+        nb = make(with_language(nb, lang), path.stem)
         nb = citations.plain_notebook(nb, bib, heading=f"## {REFERENCES[lang]}")
         for cell in nb.cells:  # the reference list added just now is in the same language
             if cell.cell_type == "markdown":

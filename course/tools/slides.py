@@ -429,7 +429,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         build = Path(args.build) if args.build else find_root() / "build"
         check_language(args.lang)
-        written = build_slides(build / "executed", build / "slides", args.lang, args.nb)
+        from book import executed_folder  # build/executed, or build/executed-<lang>
+
+        executed = executed_folder(find_root(), build, args.lang)
+        written = build_slides(executed, build / "slides", args.lang, args.nb)
     except (FileNotFoundError, SlideError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
