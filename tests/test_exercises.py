@@ -240,7 +240,7 @@ def test_verdicts_and_hints_follow_the_chapter_language():
         )
         assert repr(check_answer("answer_1", 266.7, key=key)) == "✓ answer_1 正确。"
         assert repr(check_answer("answer_1", 300, key=key)) == "✗ answer_1 = 300 不对：对毛利贴现。"
-        assert repr(check_answer("answer_1", 10, key=key)) == "✗ answer_1 = 10 不对。 提示：用 r"
+        assert repr(check_answer("answer_1", 10, key=key)) == "✗ answer_1 = 10 不对。提示：用 r"
         assert "还没有作答" in repr(check_answer("answer_1", None, key=key))
         assert "差了 100 倍：是不是把比例写成了百分数？" in repr(
             check_answer("answer_1", 26666.7, key=key)

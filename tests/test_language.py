@@ -65,3 +65,16 @@ def test_without_a_chinese_font_one_message_says_how_to_install_it(monkeypatch):
     with pytest.raises(FontNotFoundError, match=r"no Chinese font for the figures.*mplfonts"):
         language.set_language("zh")
     assert language.current_language() == "en"
+
+
+def test_localize_renames_levels_and_series():
+    index = pd.MultiIndex.from_tuples([("A", "p")], names=["tier", "parameter"])
+    frame = pd.DataFrame({"value": [1.0]}, index=index)
+    language.set_language("zh")
+    names = {"tier": "层级", "parameter": "参数", "value": "数值"}
+    shown = language.localize(frame, names)
+    assert shown.index.names == ["层级", "参数"] and shown.columns.tolist() == ["数值"]
+    series = pd.Series([1, 2], index=pd.Index(["A", "B"], name="tier"), name="value")
+    shown = language.localize(series, names, index={"A": "甲"})
+    assert shown.name == "数值" and shown.index.name == "层级" and shown.index[0] == "甲"
+    assert frame.index.names == ["tier", "parameter"] and series.name == "value"

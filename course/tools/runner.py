@@ -376,7 +376,12 @@ def main(argv: list[str] | None = None) -> int:
         jobs = plan(nbs or None, args.profile, _parse_overrides(args.param))
         for job in jobs:
             # A chapter with a `lang` parameter draws its labels in the course language.
-            if "lang" in notebook_parameters(job.notebook) and "lang" not in job.parameters:
+            # (English is every chapter's default, so it is not injected.)
+            if (
+                lang != "en"
+                and "lang" in notebook_parameters(job.notebook)
+                and "lang" not in job.parameters
+            ):
                 job.parameters["lang"] = lang
             if lang != "en":
                 from bilingual import monolingual

@@ -285,7 +285,7 @@ def render_deck(
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    exporter.language_code = lang
+    exporter.language_code = _COURSE_LANGUAGES[lang][1]  # "zh-CN" for zh
     body, _ = exporter.from_notebook_node(planned, resources={"metadata": {"name": name}})
     # nbconvert's heading anchors re-serialise a heading's MathML with XML prefixes
     # (<ns0:math>), which HTML does not read as MathML: drop the prefixes.
@@ -404,7 +404,7 @@ def build_slides(
         items.append(f'<li><a href="{deck.name}">{html.escape(label)}</a></li>')
     index = folder / "index.html"
     index.write_text(
-        f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{_COURSE_LANGUAGES[lang][1]}"><head><meta charset="utf-8">'
         f"<title>CRM analytics: slides</title><style>body{{font-family:{_FONTS};"
         "max-width:50em;margin:2em auto;line-height:1.6}</style></head><body>"
         "<h1>CRM analytics: slides per chapter</h1><p>Arrow keys move between slides; "

@@ -84,10 +84,10 @@ _MESSAGES = {
         "✗ {name} = {shown} 与正确答案相差不到 5%，但还不对：请检查取整和时间点。",
     ),
     "wrong": ("✗ {name} = {shown} is not right.", "✗ {name} = {shown} 不对。"),
-    "hint": (" Hint: {hint}", " 提示：{hint}"),
+    "hint": (" Hint: {hint}", "提示：{hint}"),
     "changed": (
         " The stored answers are for the default parameters; you changed {names}.",
-        " 存储的答案是按默认参数算出的，而你改动了 {names}。",
+        "存储的答案是按默认参数算出的，而你改动了 {names}。",
     ),
     "your_values": ("your values", "你的结果"),
 }

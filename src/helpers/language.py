@@ -78,8 +78,9 @@ class Text:
 
 
 def localize(frame, columns: dict | None = None, index: dict | None = None):
-    """A table to show: in Chinese, its columns (and index labels) renamed by the mappings;
-    in English, the table itself. Only for display: the code keeps the English names.
+    """A table to show: in Chinese, its columns, index labels and axis names (each level of a
+    MultiIndex too; for a Series, its name) renamed by the mappings; in English, the table
+    itself. Only for display: the code keeps the English names.
 
     Examples
     --------
@@ -89,11 +90,14 @@ def localize(frame, columns: dict | None = None, index: dict | None = None):
     """
     if _state["lang"] != "zh":
         return frame
-    out = frame.rename(columns=columns or {}, index=index or {})
-    if columns and out.columns.name in columns:
-        out.columns.name = columns[out.columns.name]
-    if columns and out.index.name in columns:
-        out.index.name = columns[out.index.name]
+    columns, index = columns or {}, index or {}
+    if hasattr(frame, "columns"):
+        out = frame.rename(columns=columns, index=index)
+        out.columns = out.columns.set_names([columns.get(n, n) for n in out.columns.names])
+    else:  # a Series: its name is its header
+        out = frame.rename(index=index)
+        out.name = columns.get(frame.name, frame.name)
+    out.index = out.index.set_names([columns.get(n, n) for n in out.index.names])
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 
 import coursebuild
 import nbformat
@@ -191,3 +192,12 @@ def test_a_closing_semicolon_hides_the_value_as_in_a_notebook():
     assert plugin._quiet("ax.legend();  # a comment")
     assert not plugin._quiet("ax.legend()")
     assert not plugin._quiet("x = 1; x")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
+def test_every_chapter_takes_a_language(path):
+    nb = _read(path)
+    params = next(c for c in nb.cells if "parameters" in _tags(c))
+    assert re.search(r'^lang: str = "en"  # ', params.source, re.M), path.name
+    validation = nb.cells[nb.cells.index(params) + 1]
+    assert "set_language(lang)" in validation.source, path.name

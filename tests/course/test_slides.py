@@ -16,6 +16,7 @@ import nbformat
 import pytest
 import slides
 from bilingual import monolingual
+from languages import LANGUAGES as COURSE_LANGUAGES
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from runner import chapters
 from slides import SlideError, plan_slides, render_deck, slide_starts
@@ -198,11 +199,13 @@ def _chinese_fonts(page) -> list[str]:
 
 
 @pytest.mark.browser
-def test_decks_in_chromium_offline(tmp_path):
+@pytest.mark.parametrize("lang", list(COURSE_LANGUAGES))
+def test_decks_in_chromium_offline(tmp_path, lang):
+    from book import executed_folder
     from runner import find_root
 
     build = find_root() / "build"
-    executed = build / "executed"
+    executed = executed_folder(find_root(), build, lang)
     missing = [p.name for p in chapters() if not (executed / p.name).exists()]
     if missing:
         pytest.skip(f"no executed chapters {missing} in build/executed; run `make run` first")
@@ -211,18 +214,19 @@ def test_decks_in_chromium_offline(tmp_path):
         pytest.skip("Debian's chromium is not installed; run `make browser`")
     from playwright import sync_api as playwright
 
-    decks = slides.build_slides(executed, tmp_path / "slides", "en")
+    decks = slides.build_slides(executed, tmp_path / "slides", lang)
     index = decks.pop()
     assert index.name == "index.html" and len(decks) == 18
     assert index.read_text(encoding="utf-8").count("<li><a href=") == 18
     assert (tmp_path / "slides" / "_reveal" / "LICENSE").exists()
-    shots = build / "screenshots" / "slides"
+    shots = build / "screenshots" / "slides" / lang
     if shots.exists():
         shutil.rmtree(shots)
     shots.mkdir(parents=True)
     planned, figures = {}, {}
     for p in chapters():
         nb = slides._with_source_tags(nbformat.read(executed / p.name, as_version=4), p)
+        nb = monolingual(nb, lang)
         planned[p.stem] = slide_starts(plan_slides(nb, p.stem))
         figures[p.stem] = sum(
             "image/png" in out.get("data", {})
@@ -257,7 +261,8 @@ def test_decks_in_chromium_offline(tmp_path):
             total = page.evaluate("() => Reveal.getTotalSlides()")
             if total != planned[deck.stem]:
                 problems.append(f"{deck.stem}: {total} slides, {planned[deck.stem]} planned")
-            assert page.evaluate("() => document.documentElement.lang") == "en"
+            html_lang = COURSE_LANGUAGES[lang][1]
+            assert page.evaluate("() => document.documentElement.lang") == html_lang
             page.screenshot(path=str(shots / f"{deck.stem}.png"))
             # Walk every slide: none may be cut off, the figures must decode.
             walk = page.evaluate(

@@ -514,3 +514,36 @@ def test_the_instructor_edition_shows_the_solutions(crawl):
         mark = "Marking rubric" if lang == "en" else "评分标准"
         rubrics = [r for r in _edition(crawl, "instructor", "chapters", lang) if mark in r.text]
         assert len(rubrics) >= 10, f"decision exercises show their rubric to instructors ({lang})"
+
+
+# --- the same numbers in both languages --------------------------------------------------------
+
+_NUMBERS = re.compile(r"-?\d+(?:[.,]\d+)*(?:e[+-]?\d+)?")
+
+
+def _checked_numbers(path: Path) -> list[list[str]]:
+    """The numbers each `# NBVAL_CHECK_OUTPUT` cell printed, cell by cell."""
+    nb = nbformat.read(path, as_version=4)
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "NBVAL_CHECK_OUTPUT" in cell.source:
+            text = "".join(
+                o.get("text", "")
+                if o.get("output_type") == "stream"
+                else "".join(o.get("data", {}).get("text/plain", ""))
+                for o in cell.get("outputs", [])
+            )
+            out.append(sorted(_NUMBERS.findall(text)))
+    return out
+
+
+@pytest.mark.parametrize("path", chapters(), ids=[p.stem[:2] for p in chapters()])
+def test_the_checked_outputs_hold_the_same_numbers_in_both_languages(site, path):
+    import book
+
+    for lang in LANGUAGES:
+        folder = book.executed_folder(ROOT, BUILD, lang)
+        assert (folder / path.name).exists(), f"no {lang} run of {path.name} in {folder}"
+        numbers = _checked_numbers(folder / path.name)
+        assert numbers == _checked_numbers(EXECUTED / path.name), (lang, path.name)
+        assert numbers, path.name
