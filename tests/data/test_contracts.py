@@ -248,3 +248,123 @@ def test_load_takes_a_file_or_a_table(tmp_path):
         IDS.load(table, encoding="gbk")
     with pytest.raises(ParameterError, match=r"must be the path of a CSV, .xlsx or Parquet file"):
         IDS.load(42)
+
+
+SMALL = DataContract(
+    "visits",
+    [
+        Column("shop_id", "id", "shop", description_zh="门店编号"),
+        Column(
+            "visits",
+            "integer",
+            "visits a week",
+            minimum=0,
+            maximum=50,
+            description_zh="每周到访次数",
+        ),
+        Column("tier", "category", "value tier", False, ("A", "B"), description_zh="价值层级"),
+    ],
+    key="shop_id",
+)
+
+
+@pytest.fixture
+def chinese():
+    """The chapter language set to Chinese for one test, English again afterwards."""
+    import matplotlib.pyplot as plt
+
+    from helpers.language import set_language
+
+    with plt.rc_context():  # set_language("zh") sets a font; keep it out of other tests
+        try:
+            set_language("zh")
+            yield
+        finally:
+            set_language("en")
+
+
+def test_markdown_table_in_english_is_unchanged():
+    assert SMALL.to_markdown() == (
+        "| column | kind | required | description |\n"
+        "|---|---|---|---|\n"
+        "| `shop_id` (key, unique) | id | yes | shop |\n"
+        "| `visits` | integer | yes | visits a week (≥ 0; ≤ 50) |\n"
+        "| `tier` | category | no | value tier (one of A, B) |\n"
+        "\n"
+        "Kinds: *id*: an identifier, kept as text: 000123 keeps its zeros; spaces around it and "
+        "a trailing .0 are dropped (2, '2 ' and '2.0' are one id, with a warning); *integer*: a "
+        "whole number; *category*: one of the listed values."
+    )
+
+
+def test_markdown_table_in_chinese(chinese):
+    assert SMALL.to_markdown() == (
+        "| 列 | 类型 | 必填 | 说明 |\n"
+        "|---|---|---|---|\n"
+        "| `shop_id`（主键，唯一） | 标识符（`id`） | 是 | 门店编号 |\n"
+        "| `visits` | 整数（`integer`） | 是 | 每周到访次数（≥ 0；≤ 50） |\n"
+        "| `tier` | 类别（`category`） | 否 | 价值层级（取值之一：A、B） |\n"
+        "\n"
+        "类型说明：**标识符**（`id`）：按文本保存，000123 保留开头的 0；首尾的空格和末尾的 .0 "
+        "会被去掉（2、'2 ' 和 '2.0' 视为同一个标识符，并给出警告）。"
+        "**整数**（`integer`）：不带小数部分的数。**类别**（`category`）：所列取值之一。"
+    )
+
+
+def test_chinese_table_refuses_a_column_without_description_zh(chinese):
+    with pytest.raises(ParameterError, match=r"contract 'accounts': column\(s\) 'account_id', "):
+        CONTRACT.to_markdown()
+    half = contract_of("t", [("a", "string", "a", True, None, None, None, "甲"), ("b", "id", "b")])
+    with pytest.raises(
+        ParameterError, match=r"contract 't': column\(s\) 'b' have no description_zh"
+    ):
+        half.to_markdown()
+    # English needs no Chinese descriptions.
+    from helpers.language import set_language
+
+    set_language("en")
+    assert half.to_markdown().splitlines()[3] == "| `b` | id | yes | b |"
+
+
+def _package_contracts() -> dict[str, DataContract]:
+    """Every DataContract defined at module level in the package's case and churn modules."""
+    import importlib
+
+    found = {}
+    for module in (
+        "helpers.cases.bank",
+        "helpers.cases.craft_store",
+        "helpers.cases.retail",
+        "helpers.cases.port_terminal",
+        "helpers.churn.data",
+    ):
+        for name, value in vars(importlib.import_module(module)).items():
+            if isinstance(value, DataContract):
+                found[name] = value
+    return found
+
+
+def test_every_contract_of_the_package_has_every_description_zh(chinese):
+    contracts = _package_contracts()
+    assert sorted(contracts) == [
+        "BANK_CUSTOMERS",
+        "COMPLAINT_LOG",
+        "PORT_ACCOUNTS",
+        "PURCHASE_LOG",
+        "STORE_CUSTOMERS",
+        "STORE_TRANSACTIONS",
+        "SUBSCRIPTIONS",
+        "USAGE_LOG",
+    ]
+    missing = [
+        f"{name}.{c.name}"
+        for name, contract in contracts.items()
+        for c in contract.columns
+        if not c.description_zh or c.description_zh == c.description
+    ]
+    assert missing == []
+    for contract in contracts.values():
+        lines = contract.to_markdown().splitlines()
+        assert lines[0] == "| 列 | 类型 | 必填 | 说明 |"
+        assert len(lines) == len(contract.columns) + 4
+        assert lines[-1].startswith("类型说明：**标识符**（`id`）：")

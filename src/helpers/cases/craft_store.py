@@ -64,10 +64,30 @@ __all__ = [
 STORE_CUSTOMERS = DataContract(
     "store customers",
     [
-        Column("customer_id", "id", "customer identifier (membership or phone number)"),
-        Column("group", "string", "customer group, e.g. white-collar women, students"),
-        Column("source", "string", "how the customer found the store, e.g. flyer, referral"),
-        Column("joined", "date", "date of the customer's first visit or registration"),
+        Column(
+            "customer_id",
+            "id",
+            "customer identifier (membership or phone number)",
+            description_zh="客户编号（会员号或手机号）",
+        ),
+        Column(
+            "group",
+            "string",
+            "customer group, e.g. white-collar women, students",
+            description_zh="客户群体，如白领女性、学生",
+        ),
+        Column(
+            "source",
+            "string",
+            "how the customer found the store, e.g. flyer, referral",
+            description_zh="获客渠道，即客户如何得知本店，如传单、转介绍",
+        ),
+        Column(
+            "joined",
+            "date",
+            "date of the customer's first visit or registration",
+            description_zh="客户首次到店或注册的日期",
+        ),
         Column(
             "birthday_month",
             "integer",
@@ -75,18 +95,22 @@ STORE_CUSTOMERS = DataContract(
             required=False,
             minimum=1,
             maximum=12,
+            description_zh="登记的生日所在月份，未登记则为空",
         ),
         Column(
             "arm",
             "string",
             "pilot arm: control, discount card, points card, birthday greetings, or new for a "
             "customer who joined during the pilot",
+            description_zh="试点组别：control（对照组）、discount card（折扣卡）、"
+            "points card（积分卡）、birthday greetings（生日祝福），试点期间才加入的客户为 new",
         ),
         Column(
             "referred_by",
             "id",
             "customer_id of the member who referred this customer, empty otherwise",
             required=False,
+            description_zh="推荐该客户的会员的 customer_id，没有推荐人则为空",
         ),
     ],
     key="customer_id",
@@ -96,11 +120,34 @@ STORE_CUSTOMERS = DataContract(
 STORE_TRANSACTIONS = DataContract(
     "store transactions",
     [
-        Column("customer_id", "id", "customer identifier, as in the customer table"),
-        Column("date", "date", "day of the purchase"),
-        Column("amount", "number", "value of the basket at list prices, yuan", minimum=0),
-        Column("discount", "number", "yuan taken off at the till (discount card)", minimum=0),
-        Column("reward", "number", "points earned on the purchase, valued in yuan", minimum=0),
+        Column(
+            "customer_id",
+            "id",
+            "customer identifier, as in the customer table",
+            description_zh="客户编号，与客户表一致",
+        ),
+        Column("date", "date", "day of the purchase", description_zh="购买日期"),
+        Column(
+            "amount",
+            "number",
+            "value of the basket at list prices, yuan",
+            minimum=0,
+            description_zh="购物篮按标价计的金额，元",
+        ),
+        Column(
+            "discount",
+            "number",
+            "yuan taken off at the till (discount card)",
+            minimum=0,
+            description_zh="结账时减免的金额，元（折扣卡）",
+        ),
+        Column(
+            "reward",
+            "number",
+            "points earned on the purchase, valued in yuan",
+            minimum=0,
+            description_zh="本次购买获得的积分，折算为元",
+        ),
     ],
 )
 

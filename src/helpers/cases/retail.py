@@ -63,14 +63,21 @@ __all__ = [
 PURCHASE_LOG = DataContract(
     "purchase log",
     [
-        Column("customer_id", "id", "customer identifier (member number)"),
-        Column("date", "date", "day of the purchase"),
+        Column(
+            "customer_id",
+            "id",
+            "customer identifier (member number)",
+            description_zh="客户编号（会员号）",
+        ),
+        Column("date", "date", "day of the purchase", description_zh="购买日期"),
         Column(
             "amount",
             "number",
             "value of the purchase in the shop's currency; negative for a return, empty when "
             "unknown (the cleaning step reports and removes those rows)",
             required=False,
+            description_zh="购买金额，以商店所用货币计；退货为负数，未知时为空"
+            "（数据清洗步骤会报告并删除这些行）",
         ),
     ],
 )

@@ -51,25 +51,71 @@ EXIT_REASONS: dict[str, str] = {
 SUBSCRIPTIONS = DataContract(
     "subscriptions",
     [
-        Column("customer_id", "id", "customer identifier (text: leading zeros are kept)"),
-        Column("start_date", "date", "day the subscription started"),
+        Column(
+            "customer_id",
+            "id",
+            "customer identifier (text: leading zeros are kept)",
+            description_zh="客户编号（按文本保存，开头的 0 会保留）",
+        ),
+        Column(
+            "start_date", "date", "day the subscription started", description_zh="订阅开始的日期"
+        ),
         Column(
             "end_date",
             "date",
             "day it ended; empty while the customer is still subscribed",
             required=False,
+            description_zh="订阅结束的日期；客户仍在订阅时为空",
         ),
-        Column("plan", "category", "contract length", choices=("monthly", "annual", "two-year")),
-        Column("monthly_charge", "number", "charge per month, in the currency", minimum=0),
-        Column("value_tier", "category", "value tier", choices=("low", "medium", "high")),
-        Column("channel", "category", "sign-up channel", choices=("store", "online", "phone")),
-        Column("age_band", "category", "age band", choices=("18-29", "30-44", "45-59", "60+")),
-        Column("complaints", "integer", "support complaints in the first 90 days", minimum=0),
+        Column(
+            "plan",
+            "category",
+            "contract length",
+            choices=("monthly", "annual", "two-year"),
+            description_zh="合同期限",
+        ),
+        Column(
+            "monthly_charge",
+            "number",
+            "charge per month, in the currency",
+            minimum=0,
+            description_zh="每月费用，以所用货币计",
+        ),
+        Column(
+            "value_tier",
+            "category",
+            "value tier",
+            choices=("low", "medium", "high"),
+            description_zh="价值层级",
+        ),
+        Column(
+            "channel",
+            "category",
+            "sign-up channel",
+            choices=("store", "online", "phone"),
+            description_zh="注册渠道",
+        ),
+        Column(
+            "age_band",
+            "category",
+            "age band",
+            choices=("18-29", "30-44", "45-59", "60+"),
+            description_zh="年龄段",
+        ),
+        Column(
+            "complaints",
+            "integer",
+            "support complaints in the first 90 days",
+            minimum=0,
+            description_zh="前 90 天内的客服投诉次数",
+        ),
         Column(
             "usage_trend",
             "number",
             "change of log monthly usage over the first three months (log of month 3 over "
             "month 1; 0 when flat)",
+            description_zh="前三个月月使用量的对数变化"
+            "（第 3 个月与第 1 个月之比的对数；持平时为 0）",
         ),
     ],
     key="customer_id",
@@ -79,10 +125,24 @@ SUBSCRIPTIONS = DataContract(
 USAGE_LOG = DataContract(
     "usage log",
     [
-        Column("customer_id", "id", "customer identifier, as in the subscriptions"),
-        Column("month", "date", "the month (its first day, or any day of it)"),
         Column(
-            "usage_gb", "number", "usage in that month (GB, or the unit of the service)", minimum=0
+            "customer_id",
+            "id",
+            "customer identifier, as in the subscriptions",
+            description_zh="客户编号，与订阅表一致",
+        ),
+        Column(
+            "month",
+            "date",
+            "the month (its first day, or any day of it)",
+            description_zh="月份（该月第一天，或该月的任意一天）",
+        ),
+        Column(
+            "usage_gb",
+            "number",
+            "usage in that month (GB, or the unit of the service)",
+            minimum=0,
+            description_zh="当月使用量（GB，或该服务的计量单位）",
         ),
     ],
 )
@@ -91,8 +151,18 @@ USAGE_LOG = DataContract(
 COMPLAINT_LOG = DataContract(
     "complaint log",
     [
-        Column("customer_id", "id", "customer identifier, as in the subscriptions"),
-        Column("date", "date", "day of the complaint (a time of day is dropped)"),
+        Column(
+            "customer_id",
+            "id",
+            "customer identifier, as in the subscriptions",
+            description_zh="客户编号，与订阅表一致",
+        ),
+        Column(
+            "date",
+            "date",
+            "day of the complaint (a time of day is dropped)",
+            description_zh="投诉日期（一天中的时刻会被舍去）",
+        ),
     ],
 )
 

@@ -39,6 +39,7 @@ import pandas as pd
 
 from helpers.data.reading import read_table
 from helpers.exceptions import DataValidationError, ParameterError
+from helpers.language import current_language
 from helpers.validation import (
     check_choice,
     check_frame,
@@ -50,7 +51,7 @@ from helpers.validation import (
     text_numbers,
 )
 
-__all__ = ["KINDS", "Column", "DataContract", "contract_of"]
+__all__ = ["KINDS", "KINDS_ZH", "Column", "DataContract", "contract_of"]
 
 #: The kinds of column a contract knows, and what each accepts (shown under
 #: :meth:`DataContract.to_markdown`'s table).
@@ -65,6 +66,31 @@ KINDS = {
     "05/01/2024 only when the column shows the order or dayfirst= says it",
     "category": "one of the listed values",
     "boolean": "true/false, yes/no or 1/0",
+}
+
+#: The Chinese names of the kinds, for the table of a Chinese chapter.
+KIND_NAMES_ZH = {
+    "id": "标识符",
+    "string": "文本",
+    "integer": "整数",
+    "number": "数值",
+    "date": "日期",
+    "category": "类别",
+    "boolean": "布尔值",
+}
+
+#: :data:`KINDS` in Chinese: what each kind accepts, under the table of a Chinese chapter.
+KINDS_ZH = {
+    "id": "按文本保存，000123 保留开头的 0；首尾的空格和末尾的 .0 会被去掉"
+    "（2、'2 ' 和 '2.0' 视为同一个标识符，并给出警告）",
+    "string": "任意文本",
+    "integer": "不带小数部分的数",
+    "number": "带小数点的数（3.5）；不能含千位分隔符或货币符号；"
+    "小数逗号（3,5）只在指定 decimal=',' 时可用",
+    "date": "日期，可写作 YYYY-MM-DD（可带时间）、YYYY/MM/DD 或 2024年1月5日；"
+    "05/01/2024 这样的写法，只有在该列能看出日、月顺序或用 dayfirst= 指明时才可用",
+    "category": "所列取值之一",
+    "boolean": "true/false、yes/no 或 1/0",
 }
 
 # Options that only make sense when a file is read.
@@ -93,6 +119,9 @@ class Column:
         The allowed values of a ``category`` (or ``string``) column.
     minimum, maximum : float, optional
         Bounds (inclusive) for ``integer`` and ``number`` columns.
+    description_zh : str, optional
+        ``description`` in Chinese, shown when the chapter's language is Chinese
+        (:func:`helpers.language.set_language`); a Chinese table refuses a column without it.
     """
 
     name: str
@@ -102,6 +131,7 @@ class Column:
     choices: Sequence | None = None
     minimum: float | None = None
     maximum: float | None = None
+    description_zh: str | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -437,7 +467,25 @@ class DataContract:
 
     def to_markdown(self) -> str:
         """The contract as a Markdown table, for a notebook's data section, and a line on what
-        each kind of column accepts."""
+        each kind of column accepts; in Chinese when the chapter's language is Chinese
+        (:func:`helpers.language.current_language`).
+
+        Raises
+        ------
+        ParameterError
+            In Chinese, when a column has no ``description_zh`` (the message names it).
+
+        Examples
+        --------
+        >>> c = contract_of("t", [("n", "integer", "count", True, None, 0, None, "次数")])
+        >>> print(c.to_markdown().splitlines()[2])
+        | `n` | integer | yes | count (≥ 0) |
+
+        After ``set_language("zh")`` the same row reads ``| `n` | 整数（`integer`） | 是 |
+        次数（≥ 0） |``.
+        """
+        if current_language() == "zh":
+            return self._markdown_zh()
         lines = ["| column | kind | required | description |", "|---|---|---|---|"]
         for c in self.columns:
             extra = []
@@ -454,6 +502,34 @@ class DataContract:
             )
         used = [k for k in KINDS if any(c.kind == k for c in self.columns)]
         lines += ["", "Kinds: " + "; ".join(f"*{k}*: {KINDS[k]}" for k in used) + "."]
+        return "\n".join(lines)
+
+    def _markdown_zh(self) -> str:
+        """:meth:`to_markdown` in Chinese."""
+        missing = [c.name for c in self.columns if not c.description_zh]
+        if missing:
+            raise ParameterError(
+                f"contract {self.name!r}: column(s) {', '.join(map(repr, missing))} have no "
+                "description_zh, so the Chinese table cannot show them; add "
+                "description_zh='…' to each Column"
+            )
+        lines = ["| 列 | 类型 | 必填 | 说明 |", "|---|---|---|---|"]
+        for c in self.columns:
+            extra = []
+            if c.choices is not None:
+                extra.append("取值之一：" + "、".join(map(str, c.choices)))
+            if c.minimum is not None:
+                extra.append(f"≥ {c.minimum}")
+            if c.maximum is not None:
+                extra.append(f"≤ {c.maximum}")
+            desc = c.description_zh + (f"（{'；'.join(extra)}）" if extra else "")
+            key = "（主键，唯一）" if c.name == self.key else ""
+            kind = f"{KIND_NAMES_ZH[c.kind]}（`{c.kind}`）"
+            lines.append(f"| `{c.name}`{key} | {kind} | {'是' if c.required else '否'} | {desc} |")
+        used = [k for k in KINDS if any(c.kind == k for c in self.columns)]
+        # One sentence per kind: the descriptions have semicolons of their own.
+        kinds = "".join(f"**{KIND_NAMES_ZH[k]}**（`{k}`）：{KINDS_ZH[k]}。" for k in used)
+        lines += ["", f"类型说明：{kinds}"]
         return "\n".join(lines)
 
 
