@@ -521,6 +521,27 @@ def test_the_instructor_edition_shows_the_solutions(crawl):
 _NUMBERS = re.compile(r"-?\d+(?:[.,]\d+)*(?:e[+-]?\d+)?")
 
 
+def _values(text: str) -> list[str]:
+    """The computed numbers of a printed output: those with a decimal point, a thousands
+    separator or at least four digits. Short whole numbers are left out, because labels
+    carry them differently in each language ("95% CI" against 置信区间); so are numbers
+    glued to a Latin letter or an underscore (`rate_per_1000h`), and the "-" of a range
+    (years 0-7) is not a sign."""
+    found = []
+    for m in _NUMBERS.finditer(text):
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        if re.match(r"[A-Za-z_]", before) or re.match(r"[A-Za-z_]", after):
+            continue
+        number = m.group()
+        if number.startswith("-") and before.isdigit():
+            number = number[1:]
+        digits = re.sub(r"\D", "", number)
+        if "." in number or "," in number or len(digits) >= 4:
+            found.append(number)
+    return sorted(found)
+
+
 def _checked_numbers(path: Path) -> list[list[str]]:
     """The numbers each `# NBVAL_CHECK_OUTPUT` cell printed, cell by cell."""
     nb = nbformat.read(path, as_version=4)
@@ -533,7 +554,7 @@ def _checked_numbers(path: Path) -> list[list[str]]:
                 else "".join(o.get("data", {}).get("text/plain", ""))
                 for o in cell.get("outputs", [])
             )
-            out.append(sorted(_NUMBERS.findall(text)))
+            out.append(_values(text))
     return out
 
 
