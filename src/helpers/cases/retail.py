@@ -34,6 +34,7 @@ from helpers.customer_base.rfm import rfm_table, summarize
 from helpers.data.contracts import Column, DataContract
 from helpers.data.datasets import load_cdnow
 from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
+from helpers.language import text
 from helpers.validation import (
     check_choice,
     check_date,
@@ -293,26 +294,42 @@ def clean_purchase_log(
     zero = (amount == 0).to_numpy()
     dup = log.duplicated(keep="first").to_numpy()
     checks = {
-        "missing values": (missing, True, "a purchase without customer, day or value"),
+        "missing values": (
+            missing,
+            True,
+            text("a purchase without customer, day or value", "缺少客户、日期或金额的购买记录"),
+        ),
         "outside the study window": (
             outside,
             True,
-            f"dated outside {lo.date()} to {hi.date()}",
+            text(
+                f"dated outside {lo.date()} to {hi.date()}",
+                f"日期不在 {lo.date()} 至 {hi.date()} 之间",
+            ),
         ),
-        "negative amounts": (negative, True, "returns or corrections, not purchases"),
+        "negative amounts": (
+            negative,
+            True,
+            text("returns or corrections, not purchases", "退货或更正，不是购买"),
+        ),
         "zero amounts": (
             zero,
             zero_amounts == "drop",
-            "free items or promotions: no value"
+            text("free items or promotions: no value", "赠品或促销：没有价值")
             if zero_amounts == "drop"
-            else "free items or promotions, kept as visits",
+            else text("free items or promotions, kept as visits", "赠品或促销，作为到店保留"),
         ),
         "exact duplicate rows": (
             dup,
             duplicates == "drop",
-            "repeats of an earlier row, treated as double-loaded records"
+            text(
+                "repeats of an earlier row, treated as double-loaded records",
+                "与前面某行完全相同，视为重复导入的记录",
+            )
             if duplicates == "drop"
-            else "identical purchases on one day are plausible",
+            else text(
+                "identical purchases on one day are plausible", "同一天两笔相同的购买是可能的"
+            ),
         ),
     }
     gone = np.zeros(len(log), bool)

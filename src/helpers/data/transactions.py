@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import DataQualityWarning, DataValidationError
+from helpers.language import text
 from helpers.validation import (
     check_date,
     check_frame,
@@ -252,9 +253,14 @@ def _check(
     n_dup = _count_duplicaterows(df, key, sorted_keys)
     if n_dup:
         warnings.warn(
-            f"{n_dup} row(s) are exact duplicates of an earlier row; they are kept (two identical "
-            "purchases on one day are common in real logs). If they are double-loaded records, "
-            "drop them first with df.drop_duplicates()",
+            text(
+                f"{n_dup} row(s) are exact duplicates of an earlier row; they are kept (two "
+                "identical purchases on one day are common in real logs). If they are "
+                "double-loaded records, drop them first with df.drop_duplicates()",
+                f"{n_dup} 行与前面某行完全相同；这些行被保留"
+                "（真实记录中同一天两笔相同的购买很常见）。"
+                "如果它们是重复导入的记录，请先用 df.drop_duplicates() 删除",
+            ),
             DataQualityWarning,
             stacklevel=3,
         )
