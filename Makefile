@@ -41,7 +41,7 @@ help:
 	@echo "             (runs the chapters first only if an executed copy is missing or stale)"
 	@echo "make slides   a short offline slide deck per chapter in build/slides/"
 	@echo "make answer-keys   re-make course/answer_keys.json after an exercise changed"
-	@echo "COURSE_LANG=en     the language of book, slides, student and instructor (en so far)"
+	@echo "COURSE_LANG=zh     run, slides, student and instructor in Chinese (en by default); book builds both"
 	@echo "make clean    remove build outputs (distclean also removes .venv)"
 
 # The environment: created once, re-installed only when the dependencies change.
