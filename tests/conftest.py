@@ -31,9 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "course" / "tools"
 
 # The course tooling (runner, coursebuild) lives outside the package, in course/tools; tests
-# import it as plain modules: `import runner`, `import coursebuild`.
-if str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
+# import it as plain modules: `import runner`, `import coursebuild`. The browser tests share
+# tests/course/chromium.py the same way (pytest's importlib mode adds no test folder).
+for folder in (TOOLS, ROOT / "tests" / "course"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -36,10 +36,14 @@ import sys
 import time
 from pathlib import Path
 
+import coursebuild
 import nbformat
 import yaml
 from languages import LANGUAGES, REFERENCES, course_language
 from runner import build_dirs, chapters, find_root
+
+from helpers.exceptions import FontNotFoundError
+from helpers.language import chinese_font
 
 __all__ = ["EDITIONS", "TEXT", "build", "document_source", "executed_folder", "load_parts", "stage"]
 
@@ -117,7 +121,6 @@ def document_source(root: Path, doc: str, lang: str) -> Path:
 
 
 _NBVAL = re.compile(r"^[ \t]*# NBVAL_(CHECK|IGNORE)_OUTPUT[ \t]*\n?", re.M)
-_CJK_FONT_FILE = re.compile(r"NotoSansCJK|SourceHanSans", re.I)
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _API = {  # helpers module -> its page title
     "helpers": "helpers: the package",
@@ -190,19 +193,10 @@ def executed_folder(root: Path, build_dir: Path, lang: str) -> Path:
     return build_dirs(build_dir, lang)[0]
 
 
-def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and cell.source.startswith("# "):
-            return cell.source.splitlines()[0][2:].strip()
-    return fallback
-
-
 def _chapter_copies(
     edition: str, stem: str, executed: nbformat.NotebookNode, source: nbformat.NotebookNode
 ):
     """The page's notebook (with outputs) and the downloadable notebook (without)."""
-    import coursebuild
-
     if edition == "learner":
         keys = coursebuild.load_answer_keys().get(stem)
         if keys is None:
@@ -261,7 +255,7 @@ def _stage_chapter(path: Path, edition: str, lang: str, stage_dir: Path, execute
         heading = TEXT[lang]["references"]
         page.cells.append(nbformat.v4.new_markdown_cell(f"## {heading}\n\n{references}"))
     nbformat.write(page, stage_dir / "chapters" / f"{stem}.ipynb")
-    return stem, _title(page, stem)
+    return stem, coursebuild.chapter_title(page, stem)
 
 
 def _link_chapters(text: str, stems: set[str], prefix: str) -> str:
@@ -352,28 +346,6 @@ def stage(edition: str, lang: str, root: Path | None = None, build_dir: Path | N
     return stage_dir
 
 
-def _cjk_font_source() -> Path | None:
-    """A Simplified-Chinese OpenType font: mplfonts' Noto Sans CJK SC, else the system's."""
-    try:
-        import mplfonts
-
-        path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
-        if path.exists():
-            return path
-    except ImportError:
-        pass
-    try:
-        out = subprocess.run(
-            ["fc-match", "-f", "%{file}", "Noto Sans CJK SC:lang=zh-cn"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return Path(out) if out and _CJK_FONT_FILE.search(out) else None
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
 def _subset_cjk_font(sites: list[Path], target: Path) -> int:
     """Subset the CJK font to the characters of every page of ``sites``; return their number.
 
@@ -389,13 +361,10 @@ def _subset_cjk_font(sites: list[Path], target: Path) -> int:
         for index in site.rglob("searchindex.js"):
             chars |= set(_CJK.findall(index.read_text(encoding="utf-8")))
     target.parent.mkdir(parents=True, exist_ok=True)
-    source = _cjk_font_source()
-    if source is None:
-        raise FileNotFoundError(
-            "no Chinese font for the website: install the site extra "
-            '(pip install -c constraints.txt -e ".[site]", which brings mplfonts\' Noto Sans CJK '
-            "SC) or Debian's fonts-noto-cjk"
-        )
+    try:  # the figures' Chinese font serves the website too
+        source = chinese_font()
+    except FontNotFoundError as err:
+        raise FileNotFoundError(f"no Chinese font for the website: {err}") from None
     from fontTools import subset
 
     options = subset.Options()

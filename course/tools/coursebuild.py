@@ -46,6 +46,7 @@ from runner import chapters, find_root
 __all__ = [
     "build_copies",
     "chapter_answer_keys",
+    "chapter_title",
     "collect_answer_keys",
     "find_leaks",
     "html_text",
@@ -114,7 +115,8 @@ _KEY_CELL_COMMENT = (
 )
 
 
-def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
+def chapter_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """The chapter's title: its first ``# `` heading, else ``fallback``."""
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.source.startswith("# "):
             return cell.source.splitlines()[0][2:].strip()
@@ -236,7 +238,7 @@ def chapter_answer_keys(executed: nbformat.NotebookNode, chapter: str = "chapter
                 )
             answers[name] = dict(key)
     return {
-        "title": _title(executed, chapter),
+        "title": chapter_title(executed, chapter),
         "parameters": chapter_parameters(executed),
         "answers": answers,
     }
@@ -291,7 +293,7 @@ def _keys_for(nb: nbformat.NotebookNode, keys: dict | None) -> dict:
     """The chapter's keys: ``keys`` itself, or the committed keys of the chapter with this title."""
     if keys is not None:
         return keys
-    title = _title(nb, "")
+    title = chapter_title(nb, "")
     for chapter in load_answer_keys().values():
         if chapter.get("title") == title:
             return chapter
@@ -349,7 +351,7 @@ def learner_notebook(
         lost = [name for name, _ in checks if name not in keys["answers"]]
         if lost:
             raise ValueError(
-                f"the answer keys of {_title(nb, 'this chapter')!r} have no key for "
+                f"the answer keys of {chapter_title(nb, 'this chapter')!r} have no key for "
                 f"{', '.join(lost)}; run `make answer-keys`"
             )
         cell.source = "\n".join(

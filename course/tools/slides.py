@@ -309,13 +309,6 @@ def _copy_reveal(target: Path) -> None:
             shutil.copy2(src, dst)
 
 
-def _title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and cell.source.startswith("# "):
-            return cell.source.splitlines()[0][2:].strip()
-    return fallback
-
-
 def _with_source_tags(executed: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:
     """The executed chapter with the ``slide`` tags of its source notebook (matched by id)."""
     tagged = {c.id: c for c in nbformat.read(source, as_version=4).cells if SLIDE_TAG in _tags(c)}

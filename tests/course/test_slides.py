@@ -16,6 +16,7 @@ import nbformat
 import pytest
 import slides
 from bilingual import monolingual
+from chromium import CHROMIUM_ARGS, chinese_fonts
 from languages import LANGUAGES as COURSE_LANGUAGES
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from runner import chapters
@@ -161,42 +162,6 @@ def test_every_chapter_has_8_to_15_slides_and_none_is_an_exercise():
 
 # --- in the browser ---------------------------------------------------------------------------
 
-_CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--allow-file-access-from-files",
-]
-
-
-def _chinese_fonts(page) -> list[str]:
-    """Fonts Chromium used for the first Chinese text of the current slide (CDP)."""
-    found = page.evaluate(
-        """() => {
-          const w = document.createTreeWalker(Reveal.getCurrentSlide(), NodeFilter.SHOW_TEXT);
-          while (w.nextNode()) {
-            if (/[\\u4e00-\\u9fff]/.test(w.currentNode.nodeValue)) {
-              w.currentNode.parentElement.setAttribute('data-cjk-probe', '1');
-              return true;
-            }
-          }
-          return false;
-        }"""
-    )
-    if not found:
-        return []
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-cjk-probe]"})
-    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
-    cdp.detach()
-    return [f["familyName"] for f in fonts]
-
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", list(COURSE_LANGUAGES))
@@ -236,7 +201,7 @@ def test_decks_in_chromium_offline(tmp_path, lang):
         )
     problems = []
     with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=_CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 760})
         remote: list[str] = []
 
@@ -293,7 +258,7 @@ def test_decks_in_chromium_offline(tmp_path, lang):
             if deck.stem == "01_crm_foundations":
                 assert sum(s["formulas"] for s in walk) >= 5
                 page.evaluate("() => Reveal.slide(1, 1)")  # the key terms, below the objectives
-                fonts = _chinese_fonts(page)
+                fonts = [family for family, _ in chinese_fonts(page, slide=True)]
                 assert any("CJK SC" in f or "Han Sans SC" in f for f in fonts), fonts
             problems += [f"{deck.stem}: {e}" for e in errors]
             page.close()

@@ -32,6 +32,7 @@ import coursebuild
 import nbformat
 import numpy as np
 import pytest
+from chromium import CHROMIUM_ARGS, chinese_fonts
 from languages import LANGUAGES
 from PIL import Image
 from runner import chapters
@@ -47,15 +48,6 @@ EDITIONS = ("learner", "instructor")
 SITES = {(edition, lang): BOOK / edition / lang for edition in EDITIONS for lang in LANGUAGES}
 SHOTS = BUILD / "screenshots" / "book"
 SKIP = ("_static", "_sources", "_downloads", "_images", "_modules")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--allow-file-access-from-files",
-]
 
 # Everything the checks need from one page, gathered in one pass in the browser.
 _INSPECT = """() => {
@@ -226,7 +218,7 @@ def crawl(site) -> dict[Path, PageReport]:
                     " if (i) { i.scrollIntoView({block: 'center'}); } }"
                 )
                 page.screenshot(path=str(shot.with_name(shot.stem + "-figure.png")))
-            report.cjk_fonts = _fonts_of_chinese_text(page)
+            report.cjk_fonts = chinese_fonts(page)
             page.close()
             for link in report.links:
                 target = _local(urldefrag(link).url)
@@ -234,33 +226,6 @@ def crawl(site) -> dict[Path, PageReport]:
                     queue.append(target.resolve())
         browser.close()
     return reports
-
-
-def _fonts_of_chinese_text(page) -> list[tuple[str, bool]]:
-    """Fonts Chromium actually used for the first element of the article with Chinese text."""
-    marker = page.evaluate(
-        """() => {
-          const root = document.querySelector('article') || document.body;
-          const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-          while (walker.nextNode()) {
-            if (/[\\u4e00-\\u9fff]/.test(walker.currentNode.nodeValue)) {
-              walker.currentNode.parentElement.setAttribute('data-cjk-probe', '1');
-              return true;
-            }
-          }
-          return false;
-        }"""
-    )
-    if not marker:
-        return []
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "[data-cjk-probe]"})
-    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
-    cdp.detach()
-    return [(f["familyName"], bool(f.get("isCustomFont"))) for f in fonts]
 
 
 def _edition(crawl, edition: str, folder: str | None = None, lang: str | None = None):
