@@ -156,8 +156,13 @@ def plan(
     overrides: dict | None = None,
     folder: Path | None = None,
     profiles: Path | None = None,
+    lang: str = "en",
 ) -> list[Job]:
     """Resolve chapters and parameters; every name is checked here, before anything runs.
+
+    In another course language than English, each chapter with a ``lang`` parameter gets it
+    (English is every chapter's default, so it is not injected), and a chapter without prose
+    in that language is refused.
 
     Raises
     ------
@@ -186,6 +191,13 @@ def plan(
         for key, value in (overrides or {}).items():
             if key in declared:
                 params[key] = value
+        if lang != "en":
+            import nbformat
+            from bilingual import monolingual
+
+            monolingual(nbformat.read(path, as_version=4), lang)  # ValueError: no such prose
+            if "lang" in declared:
+                params.setdefault("lang", lang)
         jobs.append(Job(path, params))
     declared_any = sorted({n for j in jobs for n in notebook_parameters(j.notebook)})
     for key in overrides or {}:
@@ -335,12 +347,6 @@ def is_stale(notebook: Path, executed_dir: Path, root: Path) -> bool:
     return executed.stat().st_mtime < max(notebook.stat().st_mtime, newest)
 
 
-def nbformat_read(path: Path):
-    import nbformat
-
-    return nbformat.read(path, as_version=4)
-
-
 def _parse_overrides(items: list[str]) -> dict:
     out = {}
     for item in items:
@@ -373,20 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         lang = course_language(args.lang)
         root = find_root()
-        jobs = plan(nbs or None, args.profile, _parse_overrides(args.param))
-        for job in jobs:
-            # A chapter with a `lang` parameter draws its labels in the course language.
-            # (English is every chapter's default, so it is not injected.)
-            if (
-                lang != "en"
-                and "lang" in notebook_parameters(job.notebook)
-                and "lang" not in job.parameters
-            ):
-                job.parameters["lang"] = lang
-            if lang != "en":
-                from bilingual import monolingual
-
-                monolingual(nbformat_read(job.notebook), lang)
+        jobs = plan(nbs or None, args.profile, _parse_overrides(args.param), lang=lang)
     except (ParameterError, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

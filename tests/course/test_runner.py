@@ -137,3 +137,9 @@ def test_required_profiles_exist():
     )
     half = [j.name for j in runner.plan(profile="half_day")]
     assert half[:3] == ["00_welcome", "01_crm_foundations", "02_segmentation"]
+
+
+def test_a_chinese_run_passes_lang_unless_it_is_set():
+    assert runner.plan(["01"])[0].parameters == {}
+    assert runner.plan(["01"], lang="zh")[0].parameters == {"lang": "zh"}
+    assert runner.plan(["01"], None, {"lang": "en"}, lang="zh")[0].parameters == {"lang": "en"}
