@@ -156,9 +156,7 @@ bench: $(STAMP) java
 # (the `# NBVAL_CHECK_OUTPUT` cells) with their execution counts, as nbval needs.
 refresh: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make refresh NB=01" >&2; exit 2; }
-	@nb=$$(ls notebooks/$(NB)*.ipynb) && \
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" && \
-	$(BIN)/nbstripout --keep-count "$$nb" && echo "refreshed $$nb"
+	@nb=$$(ls notebooks/$(NB)*.ipynb) && $(BIN)/python $(TOOLS)/nbedit.py refresh "$$nb"
 
 # Learner copies without solutions and outputs; full instructor copies; the static website.
 student: $(STAMP)
