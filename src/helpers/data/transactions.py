@@ -230,6 +230,26 @@ def _count_duplicaterows(df: pd.DataFrame, key: np.ndarray, ordered: np.ndarray)
     return int(df.iloc[suspects].duplicated().sum())
 
 
+def _warn_duplicates(n_dup: int, stacklevel: int) -> None:
+    """The warning about rows that repeat an earlier row exactly (kept, not dropped).
+
+    ``stacklevel`` is passed to ``warnings.warn`` as it is: 1 is this function, so callers add
+    one level for it.
+    """
+    warnings.warn(
+        text(
+            f"{n_dup} row(s) are exact duplicates of an earlier row; they are kept (two "
+            "identical purchases on one day are common in real logs). If they are "
+            "double-loaded records, drop them first with df.drop_duplicates()",
+            f"{n_dup} 行与前面某行完全相同；这些行被保留"
+            "（真实记录中同一天两笔相同的购买很常见）。"
+            "如果它们是重复导入的记录，请先用 df.drop_duplicates() 删除",
+        ),
+        DataQualityWarning,
+        stacklevel=stacklevel,
+    )
+
+
 def _check(
     df: pd.DataFrame,
     customer_col: str,
@@ -252,18 +272,7 @@ def _check(
     key, sorted_keys, span = _purchase_keys(codes, days)
     n_dup = _count_duplicaterows(df, key, sorted_keys)
     if n_dup:
-        warnings.warn(
-            text(
-                f"{n_dup} row(s) are exact duplicates of an earlier row; they are kept (two "
-                "identical purchases on one day are common in real logs). If they are "
-                "double-loaded records, drop them first with df.drop_duplicates()",
-                f"{n_dup} 行与前面某行完全相同；这些行被保留"
-                "（真实记录中同一天两笔相同的购买很常见）。"
-                "如果它们是重复导入的记录，请先用 df.drop_duplicates() 删除",
-            ),
-            DataQualityWarning,
-            stacklevel=3,
-        )
+        _warn_duplicates(n_dup, stacklevel=4)
     n_zero = int((amounts == 0).sum()) if amounts is not None else None
     return _Checked(codes, customers, days, amounts, n_dup, n_zero, sorted_keys, span)
 
