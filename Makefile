@@ -31,8 +31,9 @@ help:
 	@echo "make test     package tests, the chapters' checked outputs (nbval), the website in Chromium"
 	@echo "make lab      JupyterLab on the course"
 	@echo "make lint     ruff over src, tests, bench, notebooks and course/tools"
-	@echo "make bench    speed and memory of summarize and the CLV fits against DuckDB and lifetimes,"
-	@echo "             and the scale table (pandas, DuckDB, Spark; 1M to 100M rows)"
+	@echo "make bench    speed and memory of summarize and the CLV fits against their peers,"
+	@echo "             the scale table (pandas, DuckDB, Spark; 1M to 100M rows) and the coverage"
+	@echo "             of the CLV prediction intervals (bench/coverage_clv.py)"
 	@echo "make test-site   the website opened in headless Chromium (part of make test)"
 	@echo "make browser / java   install Debian's chromium and a CJK font / a Java runtime if missing"
 	@echo "make refresh NB=01   re-execute a chapter in place and keep only checked outputs"
@@ -150,6 +151,7 @@ bench: $(STAMP) java
 	$(BIN)/python bench/bench_summarize.py || status=1; \
 	$(BIN)/python bench/bench_clv.py || status=1; \
 	$(BIN)/python bench/bench_scale.py || status=1; \
+	$(BIN)/python bench/coverage_clv.py || status=1; \
 	exit $$status
 
 # Re-execute a chapter in place, then keep outputs only on cells tagged keep_output

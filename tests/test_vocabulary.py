@@ -38,7 +38,11 @@ OLD_NAMES = {
 
 #: (module, parameter) pairs where an old name is a model's own parameter, named as in its
 #: paper (BG/NBD's and BG/BB's ``alpha`` is a gamma/beta shape, not a confidence).
-MODEL_PARAMETERS = {("helpers.simulate.purchases", "alpha")}
+MODEL_PARAMETERS = {
+    ("helpers.simulate.purchases", "alpha"),
+    ("helpers.simulate.mbgnbd", "alpha"),
+    ("helpers.simulate.covariates", "alpha"),
+}
 
 #: Private helpers that must exist only in helpers/validation.py.
 VALIDATION_HELPERS = {"_rows", "_require_columns", "_require_frame", "_need", "_check_time_unit"}

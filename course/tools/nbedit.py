@@ -61,7 +61,10 @@ def refresh(path: str | Path) -> None:
              str(path)],
             check=True,
         )  # fmt: skip
-        subprocess.run([str(bindir / "nbstripout"), "--keep-count", str(path)], check=True)
+        # --keep-id: without it nbstripout renumbers the cell ids, which breaks "<id>-zh" twins
+        subprocess.run(
+            [str(bindir / "nbstripout"), "--keep-count", "--keep-id", str(path)], check=True
+        )
 
 
 if __name__ == "__main__":

@@ -389,7 +389,7 @@ def test_paretonbd_weighted_fit_equals_fit_on_expanded_rows(cdnow, pnbd):
     for k in pnbd.params_:
         assert m.params_[k] == pytest.approx(
             pnbd.params_[k], rel=1e-4
-        )  # optimiser tolerance (numerical gradient)
+        )  # optimiser tolerance
     assert m.log_likelihood_ == pytest.approx(pnbd.log_likelihood_, abs=1e-6)
 
 

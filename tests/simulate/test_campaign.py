@@ -125,6 +125,76 @@ def test_campaign_errors():
         retention_campaign(10, treat_share=0.01)
 
 
+def test_default_effect_draws_exactly_what_it_drew_before_the_segments_option():
+    # Numbers pinned from the simulator before effect= existed (chapter 11 relies on them).
+    data, truth = _one(retention_campaign(20_000, random_state=11))
+    assert int(data["retained"].sum()) == 16_465
+    assert data["revenue"].sum() == pytest.approx(14_614_000.54, abs=0.01)
+    assert data["predicted_risk"].sum() == pytest.approx(4_169.826, abs=1e-6)
+    np.testing.assert_allclose(
+        truth.customers["churn_risk"].iloc[:3], [0.0991022834601, 0.0773094536096, 0.0560166911035]
+    )
+    assert truth.incremental_profit == pytest.approx(78_207.3505127928, rel=1e-12)
+    same, _ = _one(retention_campaign(20_000, effect="proportional", random_state=11))
+    pd.testing.assert_frame_equal(data, same)
+
+
+def test_segments_plant_the_four_groups_by_their_rules():
+    data, truth = _one(retention_campaign(60_000, effect="segments", random_state=3))
+    h = truth.customers
+    assert list(data.columns) == [
+        "value",
+        "tenure_months",
+        "recent_complaint",
+        "contacts_last_year",
+        "predicted_risk",
+        "treated",
+        "retained",
+        "revenue",
+    ]
+    # The customers drawn before the new features are those of the default option.
+    plain, _ = _one(retention_campaign(60_000, random_state=3))
+    pd.testing.assert_frame_equal(
+        data[["value", "tenure_months"]], plain[["value", "tenure_months"]]
+    )
+    # Each segment from its documented rule, recomputed from the features and the risk.
+    risk = h["churn_risk"].to_numpy()
+    dog = data["contacts_last_year"].to_numpy() >= 5
+    persuadable = ~dog & ((data["recent_complaint"] == 1) | (data["tenure_months"] <= 6)).to_numpy()
+    lost = ~dog & ~persuadable & (risk >= 0.35)
+    expected = np.select(
+        [dog, persuadable, lost], ["sleeping dog", "persuadable", "lost cause"], "sure thing"
+    )
+    np.testing.assert_array_equal(h["segment"], expected)
+    # The effect: a logit shift of +1.0 (sleeping dogs) or -2.0 (persuadables), else none.
+    logit_r = np.log(risk / (1 - risk))
+    treated_risk = np.select(
+        [dog, persuadable],
+        [1 / (1 + np.exp(-(logit_r + 1))), 1 / (1 + np.exp(-(logit_r - 2)))],
+        risk,
+    )
+    np.testing.assert_allclose(h["retention_effect"], risk - treated_risk, atol=1e-12)
+    gain = h["retained_if_treated"] - h["retained_if_control"]
+    assert (gain[dog] <= 0).all() and (gain[dog] < 0).any()
+    assert (gain[persuadable] >= 0).all() and (gain[persuadable] > 0).any()
+    assert (gain[~dog & ~persuadable] == 0).all()
+    # Risk calibrated to base_churn exactly; the features' planted rates within Monte Carlo error.
+    assert risk.mean() == pytest.approx(0.20, abs=1e-9)
+    _close(data["recent_complaint"].to_numpy(float), 0.15)
+    _close(data["contacts_last_year"].to_numpy(float), 2 * np.exp(0.3**2 / 2))
+    _close(gain.to_numpy(float), truth.retention_lift)
+    # Risk and effect only weakly related (Spearman 0.21 here); sleeping dogs are riskier than
+    # the sure things, so ranking by risk contacts them.
+    assert 0.0 < h["churn_risk"].corr(h["retention_effect"], method="spearman") < 0.35
+    by = h.groupby("segment")["churn_risk"].mean()
+    assert by["sleeping dog"] > 1.5 * by["sure thing"]
+    shares = h["segment"].value_counts(normalize=True)
+    assert shares["persuadable"] == pytest.approx(0.25, abs=0.02)
+    assert shares["sleeping dog"] == pytest.approx(0.075, abs=0.01)
+    with pytest.raises(ParameterError, match="parameter 'effect' = 'uplift' is not one of"):
+        retention_campaign(100, effect="uplift")
+
+
 def test_kpi_history_shape_levels_and_ramp():
     history, truth = _one(kpi_history(random_state=1))
     assert history.shape == (36, 13)

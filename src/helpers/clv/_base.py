@@ -17,7 +17,9 @@ of a million) are refused too.
 
 from __future__ import annotations
 
+import copy
 import functools
+import inspect
 from collections.abc import Callable
 
 import numpy as np
@@ -466,6 +468,54 @@ class _MLEModel:
             }
         )
 
+    def save(self, path, metadata: dict | None = None):
+        """Write the fitted model to a small JSON file (see :func:`helpers.clv.save_model`).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The file to write.
+        metadata : dict, optional
+            JSON-ready facts a later reader needs, e.g. ``{"time_unit": "W"}``.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ParameterError
+            If ``metadata`` cannot be written as JSON.
+        """
+        from helpers.clv.persistence import save_model
+
+        return save_model(self, path, metadata=metadata)
+
+    @classmethod
+    def load(cls, path):
+        """Read a model of this class saved by :meth:`save` (see
+        :func:`helpers.clv.load_model`).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+
+        Returns
+        -------
+        The fitted model, with ``metadata_`` holding the file's metadata.
+
+        Raises
+        ------
+        DataValidationError
+            If the file is not a saved model or holds another model class.
+        """
+        from helpers.clv.persistence import load_model
+
+        return load_model(path, expected_class=cls)
+
     def __repr__(self) -> str:
         if hasattr(self, "params_"):
             shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
@@ -522,6 +572,22 @@ def _scalar_or_array(v: np.ndarray):
     return float(v) if v.ndim == 0 else v
 
 
+def _per_covariate_pattern(method: Callable) -> Callable:
+    """Route a prediction that takes ``summary`` through the covariate patterns on a
+    covariate fit; a plain fit calls it unchanged."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if not getattr(self, "coefficients_", None):
+            return method(self, *args, **kwargs)
+        from helpers.clv.covariates import predict_by_pattern
+
+        return predict_by_pattern(self, method, args, kwargs)
+
+    wrapper._per_pattern = True
+    return wrapper
+
+
 class _ContinuousTimeModel(_MLEModel):
     """Shared fit and predictions of the continuous-time non-contractual models (BG/NBD,
     Pareto/NBD): subclasses supply the per-row log-likelihood and the model's formulas."""
@@ -531,7 +597,29 @@ class _ContinuousTimeModel(_MLEModel):
     #: The parameters of the dropout process, for messages.
     _dropout: str = ""
 
-    def fit(self, summary: pd.DataFrame, weight_col: str | None = None, initial_params=None):
+    def __init_subclass__(cls, **kwargs):
+        # Predictions of a covariate fit run per covariate pattern (helpers.clv.covariates):
+        # every public method with a ``summary`` argument, except fit, is routed there.
+        super().__init_subclass__(**kwargs)
+        for name in dir(cls):
+            if name.startswith("_") or name == "fit":
+                continue
+            method = getattr(cls, name)
+            if not inspect.isfunction(method) or getattr(method, "_per_pattern", False):
+                continue
+            params = list(inspect.signature(method).parameters)
+            if params[:1] == ["self"] and "summary" in params:
+                setattr(cls, name, _per_covariate_pattern(method))
+
+    def fit(
+        self,
+        summary: pd.DataFrame,
+        weight_col: str | None = None,
+        initial_params=None,
+        *,
+        purchase_covariates=None,
+        dropout_covariates=None,
+    ):
         """Fit by maximum likelihood on a per-customer summary.
 
         Parameters
@@ -548,6 +636,15 @@ class _ContinuousTimeModel(_MLEModel):
         initial_params : dict, optional
             Starting values, one per parameter; by default ones, with the scale parameters
             set from the mean frequency and ``T`` so that the time unit does not matter.
+        purchase_covariates, dropout_covariates : list of str, optional
+            Numeric columns of ``summary`` (time-invariant covariates, e.g. a 0/1 acquisition
+            channel) that shift the purchase and the dropout process of each customer; see
+            :mod:`helpers.clv.covariates` for the parametrisation (that of CLVTools). The fit
+            then also has ``coefficients_``, their ``coefficient_standard_errors_`` and
+            ``coefficient_intervals_``, ``covariance_`` of all coordinates (log base
+            parameters, then coefficients) and one ``summary()`` row per coefficient; every
+            prediction reads the covariate columns from the summary it is given, and
+            :meth:`for_covariates` gives a plain model for one covariate pattern.
 
         Returns
         -------
@@ -558,16 +655,24 @@ class _ContinuousTimeModel(_MLEModel):
         DataValidationError
             Not a DataFrame, a missing column, missing/non-numeric/negative values,
             non-integer frequency, ``recency > T``, positive recency with frequency 0, bad
-            weights, or a pooled-looking table without ``weight_col``; the message names the
+            weights, or a pooled-looking table without ``weight_col``; a covariate column that
+            is missing, not numeric, has missing values or is constant; the message names the
             column and the fix.
         ParameterError
-            Bad hyper-parameters or ``initial_params``.
+            Bad hyper-parameters or ``initial_params``; covariates with a penalizer.
         ConvergenceError
             If the data cannot identify the model (no repeat purchases; every customer with
             the same history; no repeat buyer whose last purchase is before ``T``, so that no
             one is seen to drop out), if the optimiser does not converge, or if the estimates
             run off to 0 or infinity or are not pinned down; the message says what to try.
         """
+        from helpers.clv import covariates as _cov
+
+        purchase, dropout = _cov.covariate_lists(purchase_covariates, dropout_covariates)
+        for attr in _cov.COVARIATE_ATTRIBUTES:  # a refit starts clean
+            self.__dict__.pop(attr, None)
+        if purchase or dropout:
+            return _cov.fit(self, summary, weight_col, initial_params, purchase, dropout)
         self._check_hyper()
         what = f"the summary passed to {type(self).__name__}.fit"
         x, tx, T, w = _continuous_summary(summary, what, weight_col, pooled_check=True)
@@ -643,6 +748,80 @@ class _ContinuousTimeModel(_MLEModel):
                 return -(self._loglik_grad_rows(theta, xu, txu, Tu) @ wu) * theta
 
         return neg_ll, neg_grad
+
+    # covariates -------------------------------------------------------------------------------
+    def _p(self) -> tuple[float, ...]:
+        check_is_fitted(self, "params_")
+        if getattr(self, "coefficients_", None):
+            raise ParameterError(
+                f"this {type(self).__name__} was fitted with covariates, so this prediction "
+                "needs covariate values: use model.for_covariates({...}) for one pattern, e.g. "
+                f"model.for_covariates({ {c: 0 for c in self.purchase_covariates_} }), or a "
+                "method that takes a summary with the covariate columns"
+            )
+        return tuple(self.params_[k] for k in self._param_names)
+
+    def for_covariates(self, values):
+        """A plain model with the parameters of customers with covariate ``values``.
+
+        See :func:`helpers.clv.covariates.for_covariates`. Predictions that take no summary
+        (``expected_purchases(t)``, ``probability_of_purchases``) need it on a covariate fit.
+
+        Parameters
+        ----------
+        values : dict or pandas.Series
+            One number per covariate column, e.g. ``{"online": 1}``.
+
+        Returns
+        -------
+        model
+            Same class, without covariates.
+        """
+        from helpers.clv.covariates import for_covariates
+
+        return for_covariates(self, values)
+
+    def _draw_space(self):
+        """``(z_hat, cov, to_state)`` for parameter draws: optimiser coordinates (log base
+        parameters, then covariate coefficients), their covariance, and ``to_state(z)``, a
+        fitted copy of the model at ``z``."""
+        from helpers.clv import covariates as _cov
+
+        check_is_fitted(self, "params_")
+        if _cov.has_covariates(self):
+            return _cov.draw_space(self)
+        z_hat = np.log([self.params_[k] for k in self._param_names])
+
+        def to_state(z):
+            state = copy.copy(self)
+            values = np.exp(np.asarray(z, dtype=np.float64)).tolist()
+            state.params_ = dict(zip(self._param_names, values, strict=True))
+            return state
+
+        return z_hat, np.array(self.covariance_log_, copy=True), to_state
+
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% intervals, one row per parameter.
+
+        As :meth:`_MLEModel.summary`; a covariate fit adds one row per coefficient, whose
+        interval is ``estimate +/- 1.96 se`` (coefficients are not restricted in sign).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``parameter``, ``estimate``, ``std_error``, ``ci_low``, ``ci_high``.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        """
+        table = super().summary()
+        if not getattr(self, "coefficients_", None):
+            return table
+        from helpers.clv.covariates import coefficient_rows
+
+        return pd.concat([table, coefficient_rows(self)], ignore_index=True)
 
     # predictions ------------------------------------------------------------------------------
     def _rows_of(self, summary: pd.DataFrame, method: str):
@@ -768,3 +947,336 @@ class _ContinuousTimeModel(_MLEModel):
         return pd.DataFrame(
             {"observed": observed, "expected": expected}, index=pd.Index(range(max_n + 1), name="n")
         )
+
+    # conditional distribution, P(alive) grid and path ---------------------------------------
+    @_underflow_to_zero
+    def conditional_probability_of_purchases(self, t, n, summary: pd.DataFrame):
+        """``P(X(T, T+t] = n | frequency, recency, T)``: each customer's probability of ``n``
+        purchases in the next ``t`` time units, given their history.
+
+        A customer who is alive at ``T`` buys on with the posterior purchase rate (and
+        dropout) given their history; one who has dropped out buys nothing. So the answer is
+        ``(1 - P(alive)) [n = 0] + P(alive) P(Y(t) = n | alive)``, with ``Y`` the count of a
+        customer alive at ``T`` (closed form for the BG/NBD and MBG/NBD, one quadrature over
+        the death time for the Pareto/NBD, as for :meth:`probability_of_purchases`).
+
+        Parameters
+        ----------
+        t : float
+            Length of the future period, in the time unit of the data.
+        n : int or array_like of int
+            Numbers of purchases (whole numbers >= 0).
+        summary : pandas.DataFrame
+            Columns ``frequency``, ``recency``, ``T`` (e.g. from :func:`helpers.summarize`).
+
+        Returns
+        -------
+        pandas.Series or pandas.DataFrame
+            For a single ``n``, a Series indexed like ``summary``; for several, a DataFrame
+            with one column per ``n`` (columns named ``n``). Summed over all ``n`` it is 1, and
+            ``sum_n n P(n)`` is :meth:`conditional_expected_purchases`.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ParameterError
+            ``t`` not a single finite number >= 0, or ``n`` not whole numbers >= 0.
+        DataValidationError
+            A summary that fails the checks of :meth:`fit`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from helpers.clv import BGNBD
+        >>> from helpers.simulate import simulate_bgnbd_summary
+        >>> tables, _ = simulate_bgnbd_summary(2000, 0.25, 4.0, 0.8, 2.5, T=39, random_state=1)
+        >>> m = BGNBD().fit(tables["summary"])
+        >>> h = pd.DataFrame({"frequency": [0, 5], "recency": [0.0, 38.0], "T": [39.0, 39.0]})
+        >>> p = m.conditional_probability_of_purchases(39, range(200), h)
+        >>> p.shape, bool(abs(p.sum(axis=1) - 1).max() < 1e-8)
+        ((2, 200), True)
+
+        References
+        ----------
+        Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2007). Computing P(alive) and the
+        conditional pmf of the BG/NBD model. http://brucehardie.com/notes/013/
+
+        Fader, P. S. and Hardie, B. G. S. (2006). Deriving an expression for P(X(t) = x) under
+        the Pareto/NBD model. http://brucehardie.com/notes/012/
+        """
+        x, tx, T = self._rows_of(summary, "conditional_probability_of_purchases")
+        if np.ndim(t) != 0:
+            raise ParameterError(
+                f"parameter 't' = {t!r} must be a single number (the length of the future "
+                "period); call the method once per horizon"
+            )
+        t = float(_as_time(t, "t"))
+        n_arr = np.asarray(n)
+        scalar = n_arr.ndim == 0
+        n_flat = np.atleast_1d(n_arr).ravel()
+        if (
+            n_flat.size == 0
+            or not np.issubdtype(n_flat.dtype, np.number)
+            or not np.all(np.isfinite(n_flat))
+            or not np.all(n_flat == np.round(n_flat))
+            or np.any(n_flat < 0)
+        ):
+            raise ParameterError(
+                f"parameter 'n' = {n!r} must be whole numbers >= 0 (numbers of purchases), "
+                "e.g. 2 or range(10)"
+            )
+        n_flat = n_flat.astype(np.int64)
+        P = self._cond_pmf(t, n_flat, x, tx, T)
+        if scalar:
+            return pd.Series(P[:, 0], index=summary.index, name="probability")
+        return pd.DataFrame(P, index=summary.index, columns=pd.Index(n_flat, name="n"))
+
+    def probability_alive_matrix(self, T, max_frequency: int = 20, recency=None) -> pd.DataFrame:
+        """P(alive) at ``T`` over a grid of frequency (rows) and recency (columns).
+
+        The table behind the usual P(alive) heat map: every history ``(frequency, recency)``
+        of customers observed for the same time ``T``.
+
+        Parameters
+        ----------
+        T : float
+            Time from the first purchase to the end of the period (the same for the whole
+            grid), in the time unit of the data, > 0.
+        max_frequency : int
+            The last row: frequencies 0, 1, ..., ``max_frequency`` repeat purchases.
+        recency : array_like of float, optional
+            Times of the last purchase, each in ``[0, T]``; by default every whole time unit
+            0, 1, ..., ``floor(T)``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``frequency``, columns ``recency``. Cells of impossible histories are NaN:
+            frequency 0 with recency > 0 (without a repeat purchase the last purchase is the
+            first, at 0). Frequency > 0 with recency 0 (repeat purchases at the time stamp of
+            the first) is possible and has a value, as in :meth:`fit`.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ParameterError
+            ``T`` not > 0, ``max_frequency`` not a whole number >= 0, or a recency outside
+            ``[0, T]``.
+
+        Examples
+        --------
+        >>> from helpers.clv import BGNBD
+        >>> from helpers.simulate import simulate_bgnbd_summary
+        >>> tables, _ = simulate_bgnbd_summary(2000, 0.25, 4.0, 0.8, 2.5, T=39, random_state=1)
+        >>> m = BGNBD().fit(tables["summary"])
+        >>> grid = m.probability_alive_matrix(39, max_frequency=10)
+        >>> grid.shape, float(grid.loc[0, 0]), bool(grid.loc[0, 1:].isna().all())
+        ((11, 40), 1.0, True)
+        """
+        check_is_fitted(self, "params_")
+        T = check_number("T", T, 0.0, low_open=True)
+        max_frequency = check_int("max_frequency", max_frequency, 0)
+        if recency is None:
+            rec = np.arange(0.0, np.floor(T) + 1)
+        else:
+            rec = np.atleast_1d(np.asarray(recency, dtype=np.float64)).ravel()
+            bad = ~np.isfinite(rec) | (rec < 0) | (rec > T)
+            if rec.size == 0 or bad.any():
+                raise ParameterError(
+                    f"parameter 'recency' must hold times in [0, T] = [0, {T:g}]"
+                    + (f"; {rec[bad][:5].tolist()} are not" if bad.any() else ", got none")
+                    + ": recency is the time of the last purchase, measured from the first"
+                )
+        freq = np.arange(max_frequency + 1, dtype=np.float64)
+        X, R = np.meshgrid(freq, rec, indexing="ij")
+        valid = (X > 0) | (R == 0)
+        rows_ = pd.DataFrame({"frequency": X[valid], "recency": R[valid], "T": T})
+        out = np.full(X.shape, np.nan)
+        out[valid] = self.probability_alive(rows_).to_numpy()
+        return pd.DataFrame(
+            out,
+            index=pd.Index(freq.astype(np.int64), name="frequency"),
+            columns=pd.Index(rec, name="recency"),
+        )
+
+    def probability_alive_path(self, purchase_times, T, step: float = 1.0) -> pd.DataFrame:
+        """One customer's P(alive) over calendar time, from the first purchase to ``T``.
+
+        At each time ``t`` the history so far (repeat purchases up to ``t``, the last of them,
+        and ``T = t``) gives P(alive) at ``t``. Between purchases it falls; at a purchase it
+        jumps up. In the Pareto/NBD it jumps to 1: a customer who buys is alive. In the BG/NBD
+        and MBG/NBD a customer may drop out right after a purchase, so it jumps to the
+        posterior chance of not doing so, ``(b+x-1)/(a+b+x-1)`` and ``(b+x)/(a+b+x)``.
+
+        Parameters
+        ----------
+        purchase_times : array_like of float
+            Times of the customer's purchases, measured from the first (so the first is 0), in
+            the model's time unit, in increasing order. Equal times count as one purchase, as
+            same-day purchases do in :func:`helpers.summarize`.
+        T : float
+            End of the path, at or after the last purchase.
+        step : float
+            Spacing of the time grid ``0, step, 2 step, ...``; ``T`` and the purchase times are
+            added to the grid, so the path shows each jump.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``t``, ``frequency``, ``recency``, ``p_alive``, one row per grid time.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ParameterError
+            Empty, non-finite, negative or unsorted purchase times, a first time other than 0,
+            ``T`` before the last purchase, or ``step`` not > 0.
+
+        Examples
+        --------
+        >>> from helpers.clv import BGNBD
+        >>> from helpers.simulate import simulate_bgnbd_summary
+        >>> tables, _ = simulate_bgnbd_summary(2000, 0.25, 4.0, 0.8, 2.5, T=39, random_state=1)
+        >>> m = BGNBD().fit(tables["summary"])
+        >>> path = m.probability_alive_path([0, 2.5, 6], T=20, step=2)
+        >>> path[path["t"] >= 6].head(3).round(3).to_numpy().tolist()
+        [[6.0, 2.0, 6.0, 0.791], [8.0, 2.0, 6.0, 0.712], [10.0, 2.0, 6.0, 0.633]]
+        """
+        check_is_fitted(self, "params_")
+        times = np.atleast_1d(np.asarray(purchase_times, dtype=np.float64)).ravel()
+        if times.size == 0 or not np.all(np.isfinite(times)):
+            raise ParameterError(
+                "parameter 'purchase_times' must be a non-empty list of finite times, the first "
+                f"purchase at 0; got {purchase_times!r}"
+            )
+        if np.any(np.diff(times) < 0):
+            raise ParameterError(
+                "parameter 'purchase_times' must be in increasing order; sort the times first "
+                "(e.g. sorted(times))"
+            )
+        if times[0] != 0:
+            raise ParameterError(
+                f"parameter 'purchase_times' must start at 0 (the first purchase); it starts at "
+                f"{times[0]:g}: measure the times from the first purchase (subtract {times[0]:g})"
+            )
+        T = check_number("T", T, 0.0)
+        if T < times[-1]:
+            raise ParameterError(
+                f"parameter 'T' = {T:g} is before the last purchase at {times[-1]:g}; T is the "
+                "end of the path and must be at or after every purchase"
+            )
+        step = check_number("step", step, 0.0, low_open=True)
+        times = np.unique(times)
+        grid = np.arange(0.0, T + step * 1e-9, step)
+        grid = np.unique(np.concatenate([grid[grid <= T], times, [T]]))
+        k = np.searchsorted(times, grid, side="right") - 1
+        frame = pd.DataFrame({"t": grid, "frequency": k.astype(np.int64), "recency": times[k]})
+        p = self.probability_alive(frame.rename(columns={"t": "T"})).to_numpy()
+        return frame.assign(p_alive=p)
+
+    def probability_alive_path_from_log(
+        self,
+        transactions: pd.DataFrame,
+        customer,
+        customer_col: str = "customer_id",
+        date_col: str = "date",
+        observation_end=None,
+        time_unit: str = "D",
+        step: float = 1.0,
+    ) -> pd.DataFrame:
+        """:meth:`probability_alive_path` of one customer of a transaction log.
+
+        Dates and ids are read as :func:`helpers.summarize` reads them: purchases on the same
+        day are one purchase, and times are whole days divided by the length of
+        ``time_unit``. So each row equals the summary that :func:`helpers.summarize` gives
+        with ``observation_end`` set to the row's date.
+
+        Parameters
+        ----------
+        transactions : pandas.DataFrame
+            One row per purchase, with ``customer_col`` and ``date_col``.
+        customer : str or int
+            The customer's id (ids are text: ``7`` and ``"7"`` are the same customer).
+        customer_col, date_col : str
+            Column names.
+        observation_end : date, optional
+            End of the path; by default the last date of the whole log. Purchases after it
+            are ignored.
+        time_unit : {"D", "W", "M"}
+            The unit the model was fitted in (days, weeks or months).
+        step : float
+            Spacing of the time grid, in ``time_unit``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of :meth:`probability_alive_path` and ``date`` (the day of each row).
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        DataValidationError
+            Not a DataFrame, a missing column, unreadable dates, or a customer who is not in
+            the log or has no purchase on or before ``observation_end``.
+        ParameterError
+            An unknown ``time_unit``, an unreadable ``observation_end`` or ``step`` not > 0.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from helpers.clv import BGNBD
+        >>> from helpers.simulate import simulate_bgnbd_summary
+        >>> tables, _ = simulate_bgnbd_summary(2000, 0.25, 4.0, 0.8, 2.5, T=39, random_state=1)
+        >>> m = BGNBD().fit(tables["summary"])
+        >>> log = pd.DataFrame({"customer_id": ["a", "a", "a", "b"],
+        ...                     "date": ["2024-01-01", "2024-01-15", "2024-01-15", "2024-01-02"]})
+        >>> path = m.probability_alive_path_from_log(log, "a", observation_end="2024-02-12",
+        ...                                          time_unit="W")
+        >>> path[["date", "t", "frequency"]].iloc[[0, 2, -1]].astype(str).to_numpy().tolist()
+        [['2024-01-01', '0.0', '0'], ['2024-01-15', '2.0', '1'], ['2024-02-12', '6.0', '1']]
+        """
+        from helpers.validation import (
+            TIME_UNITS,
+            check_date,
+            check_time_unit,
+            date_column,
+            id_column,
+        )
+
+        check_is_fitted(self, "params_")
+        what = "the transactions passed to probability_alive_path_from_log"
+        df = check_frame(transactions, what)
+        require_columns(
+            df,
+            {"customer_col": customer_col, "date_col": date_col},
+            what,
+            fix="pass customer_col=... and date_col=... naming the log's columns",
+        )
+        unit = TIME_UNITS[check_time_unit(time_unit)]
+        want = id_column(pd.DataFrame({"id": [customer]}), "id", "parameter 'customer'").iloc[0]
+        mine = (id_column(df, customer_col, what, allow_missing=True) == want).to_numpy()
+        if not mine.any():
+            raise DataValidationError(
+                f"customer {want!r} is not in column {customer_col!r} of {what}; check the id "
+                "(ids are compared as text)"
+            )
+        days = date_column(df.loc[mine], date_col, what).dt.normalize()
+        if observation_end is None:
+            end = date_column(df, date_col, what).max().normalize()
+        else:
+            end = check_date("observation_end", observation_end).normalize()
+        days = np.sort(days[days <= end].unique())
+        if days.size == 0:
+            raise DataValidationError(
+                f"customer {want!r} has no purchase on or before observation_end "
+                f"({end.date()}); pass a later observation_end"
+            )
+        first = pd.Timestamp(days[0])
+        times = ((pd.DatetimeIndex(days) - first).days / unit).to_numpy(dtype=np.float64)
+        path = self.probability_alive_path(times, (end - first).days / unit, step)
+        path.insert(0, "date", (first + pd.to_timedelta(path["t"] * unit, unit="D")).dt.floor("D"))
+        return path

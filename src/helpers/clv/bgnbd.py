@@ -11,6 +11,27 @@ from helpers.clv._base import _ContinuousTimeModel
 __all__ = ["BGNBD"]
 
 
+def _future_pmf(t, n, r, alpha, a, b):
+    """``P(Y = n)`` for customers alive now, one row per customer, one column per ``n``.
+
+    Each customer buys at rate ``lambda ~ Gamma(r, rate alpha)`` and drops out after each
+    purchase with probability ``p ~ Beta(a, b)`` (``r``, ``alpha``, ``b`` arrays, one value a
+    customer: the posterior given the history). ``Y`` counts the purchases in the next ``t``:
+    still alive after ``n`` purchases and no more, or dropped out right after the ``n``-th
+    (Fader, Hardie & Lee 2007, note 013, with the posterior parameters).
+    """
+    n = np.asarray(n, dtype=np.float64)[None, :]
+    r, alpha, b = (np.asarray(v, dtype=np.float64)[:, None] for v in (r, alpha, b))
+    q = alpha / (alpha + t)
+    alive = np.exp(betaln(a, b + n) - betaln(a, b)) * nbinom.pmf(n, r, q)
+    dead = np.where(
+        n > 0,
+        np.exp(betaln(a + 1, b + np.maximum(n, 1) - 1) - betaln(a, b)) * nbinom.sf(n - 1, r, q),
+        0.0,
+    )
+    return alive + dead
+
+
 class BGNBD(_ContinuousTimeModel):
     """Beta-geometric/negative binomial model of a non-contractual customer base.
 
@@ -217,3 +238,11 @@ class BGNBD(_ContinuousTimeModel):
             0.0,
         )
         return alive + dead
+
+    def _cond_pmf(self, t, n, x, tx, T):
+        # Alive at T: lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x); dead: no more purchases.
+        r, alpha, a, b = self._p()
+        p_alive = np.exp(self._log_p_alive(x, tx, T))
+        out = p_alive[:, None] * _future_pmf(t, n, r + x, alpha + T, a, b + x)
+        out[:, n == 0] += (1 - p_alive)[:, None]
+        return out

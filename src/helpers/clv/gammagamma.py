@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 from scipy.special import digamma, gammaln
 
 from helpers.clv._base import (
+    _Z95,
     _compress,
     _discount_rate,
     _initial,
@@ -20,8 +22,13 @@ from helpers.clv._base import (
     _underflow_to_zero,
     _weights,
 )
-from helpers.exceptions import DataQualityWarning, DataValidationError, ParameterError
-from helpers.validation import check_int, check_number, numeric_column, rows
+from helpers.exceptions import (
+    ConvergenceError,
+    DataQualityWarning,
+    DataValidationError,
+    ParameterError,
+)
+from helpers.validation import check_int, check_is_fitted, check_number, numeric_column, rows
 
 __all__ = ["GammaGamma", "customer_lifetime_value"]
 
@@ -95,11 +102,23 @@ class GammaGamma(_MLEModel):
     ----------
     penalizer, tol, maxiter
         As in :class:`~helpers.clv.BGNBD`.
+    q_constraint : bool
+        Restrict the fit to ``q > 1`` (the name lifetimes uses). The population mean spend
+        ``p gamma / (q - 1)`` exists only then. The optimiser works on ``log(q - 1)``, so the
+        95% interval of ``q`` and every draw of :func:`~helpers.clv.parameter_draws` keep
+        ``q > 1``. Use it when you need the population mean spend or its interval (new
+        customers, customers without repeat purchases). When the data favour ``q <= 1`` the
+        constrained likelihood has no maximum inside ``q > 1`` (it rises towards the boundary
+        ``q = 1``, where the mean is still infinite), so the fit is refused with a
+        :class:`~helpers.exceptions.ConvergenceError`.
 
     Attributes
     ----------
     params_ : dict
         ``p``, ``q``, ``gamma``.
+    covariance_log_ : numpy.ndarray
+        Covariance of the optimiser's coordinates: ``log p``, ``log q``, ``log gamma``, or
+        ``log p``, ``log(q - 1)``, ``log gamma`` with ``q_constraint``.
     log_likelihood_ : float
         Total log-likelihood of the density of ``m_x`` (with the Jacobian ``x^(px)``).
     standard_errors_, confidence_intervals_
@@ -132,6 +151,34 @@ class GammaGamma(_MLEModel):
               "q": "the spread of spend across customers",
               "gamma": "the spread of spend across customers"}  # fmt: skip
     _advice = "or fit it on more repeat customers"
+
+    def __init__(
+        self,
+        penalizer: float = 0.0,
+        tol: float = 1e-10,
+        maxiter: int = 2000,
+        q_constraint: bool = False,
+    ):
+        super().__init__(penalizer=penalizer, tol=tol, maxiter=maxiter)
+        self.q_constraint = q_constraint
+
+    def _shift(self) -> np.ndarray:
+        """Natural parameters are ``exp(z) + shift``: ``q = 1 + exp(z_q)`` when constrained."""
+        return np.array([0.0, 1.0, 0.0]) if self.q_constraint else np.zeros(3)
+
+    def _draw_space(self):
+        """Optimiser coordinates, their covariance and the map back to a fitted copy (the
+        protocol of :func:`helpers.clv.parameter_draws`)."""
+        check_is_fitted(self, "params_")
+        shift = self._shift()
+        z_hat = np.log(np.array([self.params_[k] for k in self._param_names]) - shift)
+
+        def to_state(z):
+            new = copy.copy(self)
+            new.params_ = dict(zip(self._param_names, (np.exp(z) + shift).tolist(), strict=True))
+            return new
+
+        return z_hat, np.asarray(self.covariance_log_), to_state
 
     @staticmethod
     def _loglik_rows(params, x, m):
@@ -173,7 +220,8 @@ class GammaGamma(_MLEModel):
             named "weight", "weights", "count", "counts" or "n_customers" is refused without
             it: it looks pooled.
         initial_params : dict, optional
-            Starting values ``{"p": ..., "q": ..., "gamma": ...}``.
+            Starting values ``{"p": ..., "q": ..., "gamma": ...}`` (``q > 1`` with
+            ``q_constraint``).
 
         Returns
         -------
@@ -188,27 +236,89 @@ class GammaGamma(_MLEModel):
             without ``weight_col``.
         ConvergenceError
             If the data cannot identify the model (one repeat customer, or every repeat
-            customer with the same mean spend), if the optimiser does not converge, or if the
-            estimates run off to 0 or infinity or are not pinned down.
+            customer with the same mean spend), if the optimiser does not converge, if the
+            estimates run off to 0 or infinity or are not pinned down, or, with
+            ``q_constraint``, if the data favour ``q <= 1``.
         """
         self._check_hyper()
+        if not isinstance(self.q_constraint, bool | np.bool_):
+            raise ParameterError(f"q_constraint must be True or False, got {self.q_constraint!r}")
         what = f"the summary passed to {type(self).__name__}.fit"
         _, x, m, w, rep = _spend_columns(summary, what, weight_col, warn=True, fitting=True)
         (xu, mu), wu = _compress(x[rep], m[rep], weights=w[rep])
         self._check_identifiable(xu, mu, wu)
         self.n_customers_ = float(wu.sum())
         mean_m = float(np.dot(wu, mu) / wu.sum())
+        if self.q_constraint:
+            self._fit_q_above_one(initial_params, xu, mu, wu)
+            return self
         z0 = _initial(initial_params, self._param_names, np.array([1.0, 2.0, mean_m]))
+        self._fit_coordinates(z0, xu, mu, wu, mean_m, np.zeros(3))
+        return self
+
+    def _fit_coordinates(self, z0, xu, mu, wu, mean_m, shift) -> None:
+        """Maximise over ``z`` with parameters ``exp(z) + shift`` and store the fit."""
 
         def neg_ll(z):
-            return -float(np.dot(wu, self._loglik_rows(np.exp(z), xu, mu)))
+            return -float(np.dot(wu, self._loglik_rows(np.exp(z) + shift, xu, mu)))
 
         def neg_grad(z):
-            theta = np.exp(z)
-            return -(self._loglik_grad_rows(theta, xu, mu) @ wu) * theta
+            ez = np.exp(z)
+            return -(self._loglik_grad_rows(ez + shift, xu, mu) @ wu) * ez
 
         self._maximise(neg_ll, z0, float(wu.sum()), neg_grad, np.array([1.0, 1.0, mean_m]))
-        return self
+        if not shift.any():
+            return
+        # _maximise stored exp(z); move q to 1 + exp(z_q), its error and interval with it.
+        z = np.log(np.array([self.params_[k] for k in self._param_names]))
+        params = np.exp(z) + shift
+        sd = np.sqrt(np.diag(self.covariance_log_))
+        self.params_ = dict(zip(self._param_names, params.tolist(), strict=True))
+        self.standard_errors_ = dict(zip(self._param_names, (np.exp(z) * sd).tolist(), strict=True))
+        self.confidence_intervals_ = pd.DataFrame(
+            {"ci_low": np.exp(z - _Z95 * sd) + shift, "ci_high": np.exp(z + _Z95 * sd) + shift},
+            index=list(self._param_names),
+        )
+
+    def _fit_q_above_one(self, initial_params, xu, mu, wu) -> None:
+        """The fit restricted to ``q > 1``, optimising ``log(q - 1)``.
+
+        The likelihood's profile in ``q`` falls on both sides of the unconstrained maximum, so
+        when that maximum has ``q <= 1`` the restricted likelihood rises towards ``q = 1`` and
+        has no maximum with ``q > 1``: the fit is refused. Otherwise the restricted maximum is
+        the unconstrained one, reached here in the coordinates ``log(q - 1)``.
+        """
+        mean_m = float(np.dot(wu, mu) / wu.sum())
+        if initial_params is not None:
+            z0 = _initial(initial_params, self._param_names, np.ones(3))
+            if initial_params["q"] <= 1:
+                raise ParameterError(
+                    f"initial_params['q'] = {initial_params['q']!r} must be above 1 with "
+                    "q_constraint=True"
+                )
+        else:
+            z0 = np.log(np.array([1.0, 2.0, mean_m]))
+        start = np.exp(z0)
+        z0_constrained = np.log(np.array([start[0], start[1] - 1.0, start[2]]))
+        free = GammaGamma(penalizer=self.penalizer, tol=self.tol, maxiter=self.maxiter)
+        try:
+            free._fit_coordinates(z0, xu, mu, wu, mean_m, np.zeros(3))
+        except ConvergenceError:
+            free, z0 = None, z0_constrained
+        if free is not None:
+            q = free.params_["q"]
+            if q <= 1:
+                raise ConvergenceError(
+                    f"GammaGamma.fit with q_constraint=True: the data favour q = {q:.4g} <= 1 "
+                    "(unconstrained maximum), so the likelihood restricted to q > 1 rises "
+                    "towards q = 1 and has no maximum there; the population mean spend "
+                    "p * gamma / (q - 1) does not exist for these data. Fit with "
+                    "q_constraint=False: conditional_expected_average_spend stays finite for "
+                    "repeat customers; value customers without repeat purchases another way "
+                    "(e.g. the median spend)"
+                )
+            z0 = np.log(np.array([free.params_["p"], q - 1.0, free.params_["gamma"]]))
+        self._fit_coordinates(z0, xu, mu, wu, mean_m, self._shift())
 
     def _check_identifiable(self, x, m, w) -> None:
         """Refuse, before optimising, repeat customers that cannot identify the model.
@@ -284,7 +394,10 @@ def customer_lifetime_value(
     period_length: float = 1.0,
     discount_rate: float = 0.01,
     margin: float = 1.0,
-) -> pd.Series:
+    confidence_level: float | None = None,
+    n_draws: int = 1000,
+    random_state=None,
+) -> pd.Series | pd.DataFrame:
     """Expected discounted margin of each customer over a finite horizon.
 
     ``CLV_i = sum_{k=1}^{H} margin * E[spend_i] * E[purchases_i in period k] / (1 + d)^k``:
@@ -311,18 +424,28 @@ def customer_lifetime_value(
         month is about 12.7% a year).
     margin : float
         Share of spend that is margin, in (0, 1].
+    confidence_level : float, optional
+        With a level in (0, 1), also an interval from the uncertainty of both models'
+        parameters: ``n_draws`` joint draws, each model's from the asymptotic normal of its
+        estimates (see :func:`~helpers.clv.prediction_interval`), independent because the two
+        models are fitted separately; the interval is the central share of the drawn CLVs.
+    n_draws : int
+        Number of joint draws (with ``confidence_level``).
+    random_state : None, int or numpy.random.Generator
+        For the draws (with ``confidence_level``).
 
     Returns
     -------
-    pandas.Series
-        Indexed like ``summary``.
+    pandas.Series or pandas.DataFrame
+        Without ``confidence_level``, a Series indexed like ``summary``; with it, a DataFrame
+        with columns ``clv``, ``ci_low``, ``ci_high``.
 
     Raises
     ------
     ParameterError
         For a horizon below 1, a non-positive period length, a discount rate outside [0, 1)
-        (a rate of 10 per period is 1000%: write 10% as 0.10), a margin outside (0, 1], or
-        models of the wrong kind.
+        (a rate of 10 per period is 1000%: write 10% as 0.10), a margin outside (0, 1],
+        models of the wrong kind, or a confidence level outside (0, 1).
     NotFittedError
         If a model is not fitted.
     DataValidationError
@@ -361,11 +484,23 @@ def customer_lifetime_value(
             f"spend_model must be a fitted GammaGamma, got {type(spend_model).__name__}; fit "
             "one with GammaGamma().fit(summary[summary['frequency'] > 0])"
         )
-    spend = spend_model.conditional_expected_average_spend(summary).to_numpy()
-    cum = np.zeros(len(summary))
-    value = np.zeros(len(summary))
-    for k in range(1, h + 1):
-        nxt = transaction_model.conditional_expected_purchases(k * L, summary).to_numpy()
-        value += (nxt - cum) / (1 + d) ** k
-        cum = nxt
-    return pd.Series(mg * spend * value, index=summary.index, name="clv")
+
+    def clv(purchases, spend_of) -> np.ndarray:
+        spend = spend_of.conditional_expected_average_spend(summary).to_numpy()
+        cum = np.zeros(len(summary))
+        value = np.zeros(len(summary))
+        for k in range(1, h + 1):
+            nxt = purchases.conditional_expected_purchases(k * L, summary).to_numpy()
+            value += (nxt - cum) / (1 + d) ** k
+            cum = nxt
+        return mg * spend * value
+
+    point = pd.Series(clv(transaction_model, spend_model), index=summary.index, name="clv")
+    if confidence_level is None:
+        return point
+    from helpers.clv.uncertainty import _joint_interval
+
+    low, high = _joint_interval(
+        [transaction_model, spend_model], clv, confidence_level, n_draws, random_state
+    )
+    return pd.DataFrame({"clv": point, "ci_low": low, "ci_high": high}, index=summary.index)

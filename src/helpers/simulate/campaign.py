@@ -75,6 +75,7 @@ def retention_campaign(
     margin_rate: float = 0.4,
     months: int = 12,
     assignment: str = "random",
+    effect: str = "proportional",
     random_state=None,
 ) -> tuple[dict[str, pd.DataFrame], CampaignTruth]:
     """Simulate a retention offer sent to part of a customer base, with the effect planted.
@@ -101,6 +102,25 @@ def retention_campaign(
       ``predicted_risk`` — the customers the firm expects to keep, a selection that makes the
       naive comparison of offered and not offered customers badly biased.
 
+    With ``effect="segments"`` the effect differs by customer in a way that risk does not
+    reveal: the four groups of uplift modelling (Radcliffe, 2007). Two more observable
+    features are drawn after ``tenure_months``: ``recent_complaint`` (1 with probability 0.15)
+    and ``contacts_last_year`` (marketing contacts, Poisson with mean ``2 * exp(0.3 z)``:
+    valuable customers are contacted more). The churn score gains
+    ``+ 0.8 * recent_complaint + 1.2 * [contacts_last_year >= 5]`` before the calibration, and
+    each customer falls in one ``segment``:
+
+    * ``"sleeping dog"``: ``contacts_last_year >= 5`` (contact fatigue); the offer *raises* the
+      churn risk, ``+1.0`` on the logit scale;
+    * ``"persuadable"``: otherwise, a recent complaint or ``tenure_months <= 6``; the offer
+      lowers the churn risk, ``-2.0`` on the logit scale;
+    * ``"lost cause"``: otherwise, a churn risk of at least 0.35; no effect;
+    * ``"sure thing"``: everyone else; no effect.
+
+    Then ``retention_lift`` is not used: the average effect is what the segments give, and
+    ``truth.retention_lift`` reports it. The default ``effect="proportional"`` draws exactly
+    what it drew before this option existed.
+
     All customer draws come before the assignment, so one seed gives the same customers and the
     same potential outcomes under both assignments.
 
@@ -124,6 +144,9 @@ def retention_campaign(
         Length of the evaluation window.
     assignment : {"random", "targeted"}
         How customers are picked for the offer.
+    effect : {"proportional", "segments"}
+        How the offer's effect varies: in proportion to the churn risk, or by the four segments
+        described above.
     random_state : None, int or numpy.random.Generator
 
     Returns
@@ -132,8 +155,10 @@ def retention_campaign(
         ``"customers"``: indexed by ``customer_id``: ``value``, ``tenure_months``,
         ``predicted_risk``,
         ``treated`` (1 = got the offer), ``retained`` (1 = still a customer at the end of the
-        window) and ``revenue`` (over the window).
+        window) and ``revenue`` (over the window); with ``effect="segments"`` also
+        ``recent_complaint`` and ``contacts_last_year`` (after ``tenure_months``).
     truth : CampaignTruth
+        With ``effect="segments"``, ``truth.customers`` also holds ``segment``.
 
     Raises
     ------
@@ -149,6 +174,18 @@ def retention_campaign(
     (1000, 0.05)
     >>> round(truth.control_retention, 3)
     0.8
+
+    The four segments, with the offer's average effect in each:
+
+    >>> tables, truth = retention_campaign(20_000, effect="segments", random_state=1)
+    >>> hidden = truth.customers
+    >>> hidden.groupby("segment")["retention_effect"].mean().round(3).to_dict()
+    {'lost cause': 0.0, 'persuadable': 0.209, 'sleeping dog': -0.187, 'sure thing': 0.0}
+
+    References
+    ----------
+    .. [1] Radcliffe, N. J. (2007). Using control groups to target on predicted lift: building
+       and assessing uplift models. Direct Marketing Analytics Journal, 1, 14-21.
     """
     n = check_int("n", n, 10, 10_000_000)
     share = check_number("treat_share", treat_share, 0, 1, low_open=True, high_open=True)
@@ -164,6 +201,8 @@ def retention_campaign(
     m_rate = check_number("margin_rate", margin_rate, 0, 1, low_open=True)
     months = check_int("months", months, 1, 120)
     check_choice("assignment", assignment, ["random", "targeted"])
+    check_choice("effect", effect, ["proportional", "segments"])
+    segments = effect == "segments"
     n_treated = round(n * share)
     if not 1 <= n_treated <= n - 1:
         raise ParameterError(
@@ -175,15 +214,32 @@ def retention_campaign(
     z = rng.standard_normal(n)
     value = np.round(50 * np.exp(0.7 * z), 2)
     tenure = np.ceil(rng.gamma(2.0, 10 * np.exp(0.3 * z))).astype(int)
-    risk = _calibrated_risk(-0.8 * z + 0.6 * rng.standard_normal(n), churn)
+    score = 0.0
+    if segments:  # only this option draws more, so the default draws stay as they were
+        complaint = (rng.random(n) < 0.15).astype(int)
+        contacts = rng.poisson(2.0 * np.exp(0.3 * z))
+        fatigued = contacts >= 5
+        score = 0.8 * complaint + 1.2 * fatigued
+    risk = _calibrated_risk(-0.8 * z + 0.6 * rng.standard_normal(n) + score, churn)
     predicted = np.round(expit(logit(risk) + rng.normal(0, 0.5, n)), 3)
-    effect = lift * risk / churn
+    if segments:
+        persuadable = ~fatigued & ((complaint == 1) | (tenure <= 6))
+        lost = ~fatigued & ~persuadable & (risk >= 0.35)
+        segment = np.select(
+            [fatigued, persuadable, lost],
+            ["sleeping dog", "persuadable", "lost cause"],
+            "sure thing",
+        )
+        shift = np.select([fatigued, persuadable], [1.0, -2.0], 0.0)
+        effect = np.where(shift == 0, 0.0, risk - expit(logit(risk) + shift))
+    else:
+        effect = lift * risk / churn
     u = rng.random(n)  # one draw couples the two potential outcomes
     when = rng.random(n)  # share of the window a leaver is still active
     g = rng.gamma(4.0, 0.25, n)  # spending noise, mean 1, sd 0.5
 
     retained_c = (u >= risk).astype(int)
-    retained_t = (u >= risk - effect).astype(int)
+    retained_t = (u >= risk - effect).astype(int)  # a sleeping dog's effect is negative
     if assignment == "random":
         treated = np.zeros(n, dtype=int)
         treated[rng.permutation(n)[:n_treated]] = 1
@@ -212,6 +268,9 @@ def retention_campaign(
         },
         index=ids,
     )
+    if segments:
+        data.insert(2, "recent_complaint", complaint)
+        data.insert(3, "contacts_last_year", contacts)
     hidden = pd.DataFrame(
         {
             "churn_risk": risk,
@@ -222,6 +281,8 @@ def retention_campaign(
         },
         index=ids,
     )
+    if segments:
+        hidden["segment"] = segment
     on = treated == 1
     profit = n_treated * (m_rate * rev_effect[on].mean() - cost)
     truth = CampaignTruth(

@@ -5,7 +5,8 @@ are stated (the truth the chapters recover); usage and complaint logs give the b
 early-warning model can watch, and churned customers carry an exit reason. Two departures from
 that smooth model can be switched on: a gamma frailty (customers differ in a hidden way, so the
 population hazard falls as the frail leave first) and churn spikes when a contract term ends.
-Both are off by default.
+Exit reasons can also be drawn as competing risks, each reason with its own hazard. All three
+are off by default.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import numpy as np
 import pandas as pd
 
 from helpers.exceptions import ParameterError
-from helpers.validation import check_date, check_int, check_number
+from helpers.validation import check_choice, check_date, check_int, check_number
 
 __all__ = [
+    "CAUSE_BASELINE_WEIGHTS",
+    "CAUSE_HAZARD_RATIOS",
     "EXIT_REASONS",
     "SubscriptionTruth",
     "TRUE_HAZARD_RATIOS",
@@ -68,12 +71,44 @@ EXIT_REASONS = {
 }
 
 
+#: Competing risks (``exit_reasons="competing"``): the weight of each reason's baseline hazard,
+#: ``h0_k(t) = w_k h0(t)``. Chosen so that, with the hazard ratios below, about 27% of exits are
+#: for service, 18% product, 22% price, 13% partner or agent and 20% moved or closed, and the
+#: all-cause hazard is on average that of the default model (price's weight is small because
+#: its hazard ratio applies to the whole charge, about $55 on average).
+CAUSE_BASELINE_WEIGHTS: dict[str, float] = {
+    "service": 0.27,
+    "product": 0.27,
+    "price": 0.084,
+    "partner or agent": 0.19,
+    "moved or closed": 0.22,
+}
+
+_SHARED = {k: v for k, v in TRUE_HAZARD_RATIOS.items() if k not in ("complaints", "monthly_charge")}
+#: Competing risks: hazard ratios of each reason's own hazard, per design column (a column not
+#: listed has ratio 1). Plan, value tier, channel, age and usage act on every reason of our
+#: company and of partners; complaints drive service exits, the monthly charge drives price
+#: exits, and nothing of the customer drives "moved or closed".
+CAUSE_HAZARD_RATIOS: dict[str, dict[str, float]] = {
+    "service": {**_SHARED, "complaints": 1.80},
+    "product": {**_SHARED, "complaints": 1.10},
+    "price": {**_SHARED, "monthly_charge": 1.30 ** (1 / 10)},  # 1.30 per $10
+    "partner or agent": {**_SHARED, "complaints": 1.20},
+    "moved or closed": {},
+}
+_EXIT_MODES = ("after_exit", "competing")
+
+
 @dataclass(frozen=True)
 class SubscriptionTruth:
     """What the simulator planted: the model and each customer's uncensored end date.
 
     ``frailty_variance`` and ``renewal_hazard`` are 0 unless switched on; ``frailty`` holds each
-    customer's hidden multiplier (all 1 without frailty).
+    customer's hidden multiplier (all 1 without frailty). With ``exit_reasons="competing"``,
+    ``cause_hazard_ratios`` and ``cause_baseline_weights`` hold each reason's planted hazard
+    (``hazard_ratios`` is then empty: the all-cause hazard is a sum, not a proportional-hazards
+    model) and ``true_exit_reason`` each customer's uncensored reason; otherwise they are empty
+    and None.
     """
 
     hazard_ratios: dict[str, float]
@@ -84,11 +119,37 @@ class SubscriptionTruth:
     frailty_variance: float = 0.0
     renewal_hazard: float = 0.0
     frailty: pd.Series | None = field(default=None, repr=False)
+    exit_reasons: str = "after_exit"
+    cause_hazard_ratios: dict[str, dict[str, float]] = field(default_factory=dict)
+    cause_baseline_weights: dict[str, float] = field(default_factory=dict)
+    true_exit_reason: pd.Series | None = field(default=None, repr=False)
 
     @property
     def coefficients(self) -> dict[str, float]:
         """Log hazard ratios (the Cox model's coefficients)."""
         return {k: float(np.log(v)) for k, v in self.hazard_ratios.items()}
+
+    def cause_coefficients(self, reason: str) -> dict[str, float]:
+        """Planted log hazard ratios of one reason's own hazard, for every design column.
+
+        Raises
+        ------
+        ParameterError
+            Data simulated without ``exit_reasons="competing"``, or an unknown reason.
+        """
+        if not self.cause_hazard_ratios:
+            raise ParameterError(
+                "cause_coefficients: these data were simulated with exit_reasons="
+                f"{self.exit_reasons!r}; reasons have their own hazards only with "
+                "exit_reasons='competing'"
+            )
+        if reason not in self.cause_hazard_ratios:
+            raise ParameterError(
+                f"cause_coefficients: reason {reason!r} is not one of "
+                f"{list(self.cause_hazard_ratios)}"
+            )
+        ratios = self.cause_hazard_ratios[reason]
+        return {k: float(np.log(ratios.get(k, 1.0))) for k in TRUE_HAZARD_RATIOS}
 
 
 def design_matrix(customers: pd.DataFrame) -> pd.DataFrame:
@@ -113,6 +174,7 @@ def subscriptions(
     weibull_scale_days: float = 900.0,
     frailty_variance: float = 0.0,
     renewal_hazard: float = 0.0,
+    exit_reasons: str = "after_exit",
 ) -> tuple[dict[str, pd.DataFrame], SubscriptionTruth]:
     """Simulate subscribers, their monthly usage and complaints, as seen at ``observation_end``.
 
@@ -138,8 +200,15 @@ def subscriptions(
     * a customer whose lifetime ends after ``observation_end`` is still active then: their
       ``end_date`` is missing (censored), as a CRM system would show it;
     * churned customers get an ``exit_reason`` (service, product, price, partner or agent,
-      moved or closed; complaints make service, a high charge makes price more likely) and
-      its ``exit_family``;
+      moved or closed) and its ``exit_family``. With ``exit_reasons="after_exit"`` (the
+      default) the reason is drawn after the exit time, from a multinomial in which complaints
+      make service, and a high charge makes price, more likely. With
+      ``exit_reasons="competing"`` the reasons are competing risks: reason ``k`` has its own
+      hazard ``h_k(t | x) = w_k h0(t) exp(x'b_k)`` (weights :data:`CAUSE_BASELINE_WEIGHTS`,
+      hazard ratios :data:`CAUSE_HAZARD_RATIOS`), each reason draws a latent time, and the
+      customer leaves at the first of them, for that reason. Frailty multiplies every
+      reason's hazard (the latent times are independent given the frailty). Renewal spikes
+      are price exits: the renewal hazard is added to the price reason's hazard;
     * monthly usage (GB) per complete active month: a customer level (lognormal, median 20)
       times ``exp(usage_trend * min(m, 3) / 3)`` in month ``m`` of tenure (the trend plays out
       over the first three months, then usage is flat), noise sd 0.15 on the log scale, and —
@@ -160,7 +229,11 @@ def subscriptions(
         Variance of the gamma frailty, >= 0; 0 (the default) means no frailty.
     renewal_hazard : float
         Extra cumulative hazard at each contract renewal, >= 0; 0 (the default) means none.
-        With both at 0 the draws, and so the data, are those of earlier versions.
+        With both at 0 and ``exit_reasons="after_exit"`` the draws, and so the data, are
+        those of earlier versions.
+    exit_reasons : {"after_exit", "competing"}
+        How exit reasons arise: drawn after the exit (default) or as competing risks with a
+        hazard each (see above).
 
     Returns
     -------
@@ -169,13 +242,41 @@ def subscriptions(
         (``customer_id, month, usage_gb``; ``month`` is the month's first day, only complete
         months before ``observation_end``) and ``"complaints"`` (``customer_id, date``).
     truth : SubscriptionTruth
-        Hazard ratios, baseline, and every customer's uncensored end date.
+        Hazard ratios, baseline, and every customer's uncensored end date (with competing
+        risks also each reason's hazard and each customer's uncensored reason).
+
+    Raises
+    ------
+    ParameterError
+        A parameter out of range, or ``exit_reasons`` not one of the two modes.
+
+    References
+    ----------
+    Putter, H., Fiocco, M. and Geskus, R. B. (2007). Tutorial in biostatistics: competing
+    risks and multi-state models. Statistics in Medicine, 26(11), 2389-2430.
+
+    Examples
+    --------
+    >>> data, truth = subscriptions(1_000, random_state=1, exit_reasons="competing")
+    >>> truth.cause_hazard_ratios["service"]["complaints"]
+    1.8
+    >>> bool((data["customers"]["exit_reason"].dropna()
+    ...       == truth.true_exit_reason[data["customers"]["exit_reason"].notna()]).all())
+    True
     """
     n = check_int("n", n, 10, 10_000_000)
     k = check_number("weibull_shape", weibull_shape, 0, low_open=True)
     scale = check_number("weibull_scale_days", weibull_scale_days, 0, low_open=True)
     v = check_number("frailty_variance", frailty_variance, 0)
     c_renew = check_number("renewal_hazard", renewal_hazard, 0)
+    check_choice(
+        "exit_reasons",
+        exit_reasons,
+        _EXIT_MODES,
+        fix="'after_exit' draws the reason after the exit; 'competing' gives each reason its "
+        "own hazard",
+    )
+    competing = exit_reasons == "competing"
     t0, t_end = check_date("start", start), check_date("observation_end", observation_end)
     if (t_end - t0).days < 120:
         raise ParameterError(
@@ -200,8 +301,10 @@ def subscriptions(
     exp_draw = -np.log(rng.random(n))  # unit exponential: the cumulative hazard at leaving
     # Extra draws only when switched on, so that the default data stay as they were.
     z = rng.gamma(1 / v, v, n) if v > 0 else np.ones(n)
-    if c_renew > 0:
-        term = cust["plan"].map(CONTRACT_MONTHS).fillna(0).to_numpy() * 30.4375
+    term = cust["plan"].map(CONTRACT_MONTHS).fillna(0).to_numpy() * 30.4375
+    if competing:
+        life_days, cause = _competing_lifetimes(x, z, k, scale, term, c_renew, rng)
+    elif c_renew > 0:
         life_days = _invert_hazard(exp_draw, risk * z, k, scale, term, c_renew * z)
     else:
         life_days = scale * (exp_draw / (risk * z)) ** (1 / k)
@@ -212,14 +315,16 @@ def subscriptions(
     ended = true_end <= t_end
     cust["end_date"] = true_end.where(ended)
 
-    # Exit reasons: multinomial with weights tilted by complaints and price.
-    w = np.tile([0.25, 0.20, 0.20, 0.15, 0.20], (n, 1))
-    w[:, 0] *= 1 + 0.8 * cust["complaints"].to_numpy()
-    w[:, 2] *= np.exp((cust["monthly_charge"].to_numpy() - 50) / 30)
-    w /= w.sum(axis=1, keepdims=True)
     reasons = np.array(list(EXIT_REASONS))
-    pick = (rng.random(n)[:, None] > np.cumsum(w, axis=1)).sum(axis=1)
-    cust["exit_reason"] = pd.Series(reasons[pick], index=cust.index).where(ended)
+    if not competing:
+        # Exit reasons: multinomial with weights tilted by complaints and price.
+        w = np.tile([0.25, 0.20, 0.20, 0.15, 0.20], (n, 1))
+        w[:, 0] *= 1 + 0.8 * cust["complaints"].to_numpy()
+        w[:, 2] *= np.exp((cust["monthly_charge"].to_numpy() - 50) / 30)
+        w /= w.sum(axis=1, keepdims=True)
+        cause = (rng.random(n)[:, None] > np.cumsum(w, axis=1)).sum(axis=1)
+    true_reason = pd.Series(reasons[cause], index=cust.index, name="true_exit_reason")
+    cust["exit_reason"] = true_reason.where(ended)
     cust["exit_family"] = cust["exit_reason"].map(EXIT_REASONS)
     cust = cust[
         [
@@ -240,7 +345,7 @@ def subscriptions(
     usage = _usage_log(cust, true_end, t_end, rng)
     complaints = _complaint_log(cust, true_end, t_end, rng)
     truth = SubscriptionTruth(
-        dict(TRUE_HAZARD_RATIOS),
+        {} if competing else dict(TRUE_HAZARD_RATIOS),
         k,
         scale,
         t_end,
@@ -248,8 +353,30 @@ def subscriptions(
         frailty_variance=v,
         renewal_hazard=c_renew,
         frailty=pd.Series(z, index=cust.index, name="frailty"),
+        exit_reasons=exit_reasons,
+        cause_hazard_ratios={r: dict(h) for r, h in CAUSE_HAZARD_RATIOS.items()}
+        if competing
+        else {},
+        cause_baseline_weights=dict(CAUSE_BASELINE_WEIGHTS) if competing else {},
+        true_exit_reason=true_reason if competing else None,
     )
     return {"customers": cust, "usage": usage, "complaints": complaints}, truth
+
+
+def _competing_lifetimes(x, z, k, s, term, c_renew, rng):
+    """Latent time of each reason (its own Weibull proportional hazard, times the frailty; the
+    renewal hazard goes to price), and the first of them with its reason's position."""
+    latent = np.empty((len(x), len(EXIT_REASONS)))
+    for j, reason in enumerate(EXIT_REASONS):
+        ratios = CAUSE_HAZARD_RATIOS[reason]
+        beta = np.array([np.log(ratios.get(col, 1.0)) for col in x.columns])
+        scale_factor = CAUSE_BASELINE_WEIGHTS[reason] * np.exp(x.to_numpy() @ beta) * z
+        target = -np.log(rng.random(len(x)))
+        if reason == "price" and c_renew > 0:
+            latent[:, j] = _invert_hazard(target, scale_factor, k, s, term, c_renew * z)
+        else:
+            latent[:, j] = s * (target / scale_factor) ** (1 / k)
+    return latent.min(axis=1), latent.argmin(axis=1)
 
 
 def _renewal_windows(t, term):
