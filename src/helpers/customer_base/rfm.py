@@ -636,10 +636,6 @@ def _summarize_sorted(
         pair_day = (pair_code & np.uint64((1 << day_bits) - 1)).view(np.int64) + d0
         pair_code >>= np.uint64(day_bits)
         pair_code = pair_code.view(np.int64)
-        pair_spend = None
-        if amounts is not None:
-            # Rows are in (customer, day, row) order: a day's amounts add up in row order.
-            pair_spend = np.add.reduceat(amounts[srow], starts)
         n_dup = dup_count.result()
     if n_dup:
         _warn_duplicates(n_dup, stacklevel=4)
@@ -675,21 +671,29 @@ def _summarize_sorted(
         },
         index=index,
     )
-    if pair_spend is not None:
-        # Spend of the repeat days: the first day of each customer is left out of the sum.
-        repeat = pair_spend if everything else pair_spend[in_cal]  # holdout days stay intact
-        repeat[first_of] = 0.0
-        spent = np.add.reduceat(repeat, first_of)
-        out["monetary_value"] = np.where(frequency > 0, spent / np.maximum(frequency, 1), 0.0)
+    size = int(pair_code[-1]) + 1
+    if amounts is not None:
+        # Spend of the repeat days = spend in the period minus spend on the first day, summed in
+        # row order exactly as the numpy path and the SQL engines do: the floats are then
+        # bit-identical across engines, so a pooled table (compressed=True) has the same rows.
+        first_by_code = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
+        first_by_code[out_code] = first
+        in_period = days <= cal_day
+        total = np.bincount(codes[in_period], weights=amounts[in_period], minlength=size)
+        on_first = days == first_by_code[codes]
+        first_spend = np.bincount(codes[on_first], weights=amounts[on_first], minlength=size)
+        spent = (total - first_spend)[out_code]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["monetary_value"] = np.where(frequency > 0, spent / np.maximum(frequency, 1), 0.0)
 
     if calibration_end is not None:
-        size = int(pair_code[-1]) + 1
         in_hold = ~in_cal & (pair_day <= obs_day)
         hold_code = pair_code[in_hold]
         hold_days = np.bincount(hold_code, minlength=size)
         out["frequency_holdout"] = hold_days[out_code]
-        if pair_spend is not None:
-            hold_total = np.bincount(hold_code, weights=pair_spend[in_hold], minlength=size)
+        if amounts is not None:
+            hold_rows = (days > cal_day) & (days <= obs_day)
+            hold_total = np.bincount(codes[hold_rows], weights=amounts[hold_rows], minlength=size)
             out["monetary_value_holdout"] = np.where(
                 hold_days > 0, hold_total / np.maximum(hold_days, 1), 0.0
             )[out_code]
