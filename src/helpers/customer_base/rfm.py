@@ -674,8 +674,8 @@ def _summarize_sorted(
     size = int(pair_code[-1]) + 1
     if amounts is not None:
         # Spend of the repeat days = spend in the period minus spend on the first day, summed in
-        # row order exactly as the numpy path and the SQL engines do: the floats are then
-        # bit-identical across engines, so a pooled table (compressed=True) has the same rows.
+        # row order exactly as the numpy path does: both paths then give bit-identical floats,
+        # so a pooled table (compressed=True) has the same rows whichever path ran.
         first_by_code = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
         first_by_code[out_code] = first
         in_period = days <= cal_day
