@@ -3,7 +3,8 @@
 The secrets of a chapter (``coursebuild.learner_secrets``) are the lines of its solution cells,
 the sentences of its model answers and rubrics, the code of its self-checks, and the answer
 values as the instructor's verdicts print them. The values come from the executed chapters in
-``build/executed/`` (written by nbval or ``make run``); without them that part is skipped.
+``build/executed/`` (written by nbval or ``make run``), so the tests that need them are marked
+``notebooks``: ``make test`` runs them after nbval. Without the executed chapters they skip.
 
 The runs at the end (marked ``notebooks``) execute chapter 01's student copy with the solutions
 typed in, and with a known mistake, and read the keyed verdicts.
@@ -62,6 +63,7 @@ def test_student_copy_holds_no_solution_line(path):
     assert found == sorted(secrets)
 
 
+@pytest.mark.notebooks  # after nbval, which writes build/executed/
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_student_copy_holds_no_answer_value(path):
     source, executed = _read(path), _executed(path)
@@ -77,6 +79,7 @@ def test_student_copy_holds_no_answer_value(path):
 PRINTED_IN_THE_LESSON: dict[str, list[str]] = {}
 
 
+@pytest.mark.notebooks  # after nbval, which writes build/executed/
 @pytest.mark.parametrize("path", CHAPTERS, ids=IDS)
 def test_site_edition_holds_no_solution_line_or_answer_value(path):
     source, executed = _read(path), _executed(path)
