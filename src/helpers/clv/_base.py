@@ -441,6 +441,27 @@ class _MLEModel:
             )
         return sd_log, cov_log
 
+    def _shift(self) -> np.ndarray:
+        """What the optimiser subtracts from each parameter before its logarithm: the natural
+        parameters are ``exp(z) + shift`` (0 everywhere: plain log-parameters)."""
+        return np.zeros(len(self._param_names))
+
+    def _draw_space(self):
+        """``(z_hat, cov, to_state)`` for parameter draws (:func:`helpers.clv.parameter_draws`):
+        the optimiser's coordinates at the optimum, their covariance ``covariance_log_``, and
+        ``to_state(z)``, a fitted copy of the model at coordinates ``z``."""
+        check_is_fitted(self, "params_")
+        shift = self._shift()
+        z_hat = np.log(np.array([self.params_[k] for k in self._param_names]) - shift)
+
+        def to_state(z):
+            state = copy.copy(self)
+            values = (np.exp(np.asarray(z, dtype=np.float64)) + shift).tolist()
+            state.params_ = dict(zip(self._param_names, values, strict=True))
+            return state
+
+        return z_hat, np.array(self.covariance_log_, copy=True), to_state
+
     def summary(self) -> pd.DataFrame:
         """Estimates with standard errors and 95% intervals, one row per parameter.
 
@@ -782,23 +803,14 @@ class _ContinuousTimeModel(_MLEModel):
         return for_covariates(self, values)
 
     def _draw_space(self):
-        """``(z_hat, cov, to_state)`` for parameter draws: optimiser coordinates (log base
-        parameters, then covariate coefficients), their covariance, and ``to_state(z)``, a
-        fitted copy of the model at ``z``."""
+        """As :meth:`_MLEModel._draw_space`; a covariate fit draws the log base parameters and
+        the covariate coefficients together."""
         from helpers.clv import covariates as _cov
 
         check_is_fitted(self, "params_")
         if _cov.has_covariates(self):
             return _cov.draw_space(self)
-        z_hat = np.log([self.params_[k] for k in self._param_names])
-
-        def to_state(z):
-            state = copy.copy(self)
-            values = np.exp(np.asarray(z, dtype=np.float64)).tolist()
-            state.params_ = dict(zip(self._param_names, values, strict=True))
-            return state
-
-        return z_hat, np.array(self.covariance_log_, copy=True), to_state
+        return super()._draw_space()
 
     def summary(self) -> pd.DataFrame:
         """Estimates with standard errors and 95% intervals, one row per parameter.

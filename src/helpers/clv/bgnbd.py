@@ -228,16 +228,10 @@ class BGNBD(_ContinuousTimeModel):
         return c / (a - 1) * (1 - f) * p_alive
 
     def _pmf(self, t, n):
+        # A new customer is alive at time 0 with the population's parameters.
         r, alpha, a, b = self._p()
         n = np.asarray(n, dtype=np.float64)
-        q = alpha / (alpha + t)
-        alive = np.exp(betaln(a, b + n) - betaln(a, b)) * nbinom.pmf(n, r, q)
-        dead = np.where(
-            n > 0,
-            np.exp(betaln(a + 1, b + np.maximum(n, 1) - 1) - betaln(a, b)) * nbinom.sf(n - 1, r, q),
-            0.0,
-        )
-        return alive + dead
+        return _future_pmf(t, n.ravel(), [r], [alpha], a, [b])[0].reshape(n.shape)
 
     def _cond_pmf(self, t, n, x, tx, T):
         # Alive at T: lambda ~ Gamma(r+x, alpha+T), p ~ Beta(a, b+x); dead: no more purchases.

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import warnings
 
 import numpy as np
@@ -28,7 +27,7 @@ from helpers.exceptions import (
     DataValidationError,
     ParameterError,
 )
-from helpers.validation import check_int, check_is_fitted, check_number, numeric_column, rows
+from helpers.validation import check_int, check_number, numeric_column, rows
 
 __all__ = ["GammaGamma", "customer_lifetime_value"]
 
@@ -165,20 +164,6 @@ class GammaGamma(_MLEModel):
     def _shift(self) -> np.ndarray:
         """Natural parameters are ``exp(z) + shift``: ``q = 1 + exp(z_q)`` when constrained."""
         return np.array([0.0, 1.0, 0.0]) if self.q_constraint else np.zeros(3)
-
-    def _draw_space(self):
-        """Optimiser coordinates, their covariance and the map back to a fitted copy (the
-        protocol of :func:`helpers.clv.parameter_draws`)."""
-        check_is_fitted(self, "params_")
-        shift = self._shift()
-        z_hat = np.log(np.array([self.params_[k] for k in self._param_names]) - shift)
-
-        def to_state(z):
-            new = copy.copy(self)
-            new.params_ = dict(zip(self._param_names, (np.exp(z) + shift).tolist(), strict=True))
-            return new
-
-        return z_hat, np.asarray(self.covariance_log_), to_state
 
     @staticmethod
     def _loglik_rows(params, x, m):

@@ -7,16 +7,15 @@ prediction at every draw gives the prediction's sampling distribution; its perce
 interval. This is the "parameter draws" (simulation) approach of Krinsky and Robb (1986); it
 keeps every draw inside the parameter space and needs no derivative of the prediction.
 
-Protocol for models with other coordinates (covariates, constrained parameters): a model may
-define ``_draw_space() -> (z_hat, cov, to_state)`` where ``z_hat`` are the optimiser's
+Every model has ``_draw_space() -> (z_hat, cov, to_state)``: ``z_hat`` are the optimiser's
 coordinates at the optimum, ``cov`` their covariance and ``to_state(z)`` returns a fitted copy of
-the model at coordinates ``z``. Without it, the coordinates are the log-parameters and
-``to_state(z)`` is a shallow copy with ``params_ = exp(z)``.
+the model at coordinates ``z``. The default (``_MLEModel``) is the log-parameters, shifted where
+the optimiser shifts them (``GammaGamma(q_constraint=True)`` works on ``log(q - 1)``); a
+covariate fit adds its coefficients.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 
 import numpy as np
@@ -32,20 +31,10 @@ _INTERVALS = ("percentile", "normal")
 
 
 def _draw_space(model) -> tuple[np.ndarray, np.ndarray, Callable]:
-    """The model's ``_draw_space()``, or log-parameters with ``params_ = exp(z)``."""
+    """The model's ``_draw_space()`` (every CLV model has one), as float arrays."""
     check_is_fitted(model, "params_")
-    if hasattr(model, "_draw_space"):
-        z_hat, cov, to_state = model._draw_space()
-        return np.asarray(z_hat, dtype=np.float64), np.asarray(cov, dtype=np.float64), to_state
-    names = tuple(model.params_)
-    z_hat = np.log(np.array([model.params_[k] for k in names], dtype=np.float64))
-
-    def to_state(z: np.ndarray):
-        new = copy.copy(model)
-        new.params_ = dict(zip(names, np.exp(z).tolist(), strict=True))
-        return new
-
-    return z_hat, np.asarray(model.covariance_log_, dtype=np.float64), to_state
+    z_hat, cov, to_state = model._draw_space()
+    return np.asarray(z_hat, dtype=np.float64), np.asarray(cov, dtype=np.float64), to_state
 
 
 def _states(model, n_draws: int, rng: np.random.Generator) -> list:
